@@ -1,0 +1,110 @@
+// The storage interfaces of Dumas. The MySQL implementation is
+// storage/mysql_store.h; tests of pure logic may implement these in memory.
+//
+// Every method is thread-safe. Errors are canonical absl::Status codes:
+// UNAVAILABLE when the database cannot be reached (safe to retry),
+// ABORTED for a deadlock or lock-wait timeout that outlived the internal
+// retries, INTERNAL for anything else. No message carries SQL or personal data.
+#ifndef DUMAS_STORAGE_COMPLAINT_STORE_H_
+#define DUMAS_STORAGE_COMPLAINT_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "server/domain/complaint.h"
+
+namespace dumas {
+
+// A validated complaint to store.
+struct NewComplaint {
+  ComplaintDraft draft;              // validated and normalised
+  std::string tracking_code;         // canonical; stored only as a keyed hash
+  absl::CivilDay sp3d_due_date;      // 20 working days after receipt
+  int64_t submitted_by = 0;          // the principal's id
+  std::string request_id;            // empty: the call is not idempotent
+  std::string request_fingerprint;   // digest of the normalised request
+};
+
+// The outcome of ComplaintStore::Submit.
+struct SubmittedComplaint {
+  Complaint complaint;        // without identity
+  std::string tracking_code;  // canonical; the first call's code on a replay
+  bool replayed = false;      // true when request_id matched an earlier call
+};
+
+// Complaints and their events.
+class ComplaintStore {
+ public:
+  virtual ~ComplaintStore() = default;
+
+  // Stores a complaint in state RECEIVED with its first event, and the
+  // idempotency record when request_id is set, in one transaction; returns
+  // only after COMMIT. Reference numbers come from `next_reference` until one
+  // is unused.
+  //
+  // When (submitted_by, request_id) was stored before with the same
+  // fingerprint, returns that complaint and tracking code with replayed=true
+  // and stores nothing (for 24 hours after the first call; later the record
+  // is gone and the call is new). With another fingerprint: ALREADY_EXISTS.
+  virtual absl::StatusOr<SubmittedComplaint> Submit(
+      const NewComplaint& complaint,
+      absl::FunctionRef<std::string()> next_reference) = 0;
+
+  // The complainant's view of the complaint with this canonical reference
+  // number, if `tracking_code` (canonical) is its code. NOT_FOUND for an
+  // unknown reference and for a wrong code alike, after the same work.
+  virtual absl::StatusOr<TrackedComplaint> Track(
+      std::string_view reference_number, std::string_view tracking_code) = 0;
+
+  // The complaint with this canonical reference number. With `with_identity`,
+  // the identity is decrypted and an IDENTITY_READ event naming `reader` is
+  // appended in the same transaction. NOT_FOUND if there is none.
+  virtual absl::StatusOr<Complaint> Get(std::string_view reference_number,
+                                        bool with_identity,
+                                        const Principal& reader) = 0;
+};
+
+// Principals and their bearer tokens.
+class PrincipalStore {
+ public:
+  virtual ~PrincipalStore() = default;
+
+  // The active principal whose token this is. NOT_FOUND for an unknown or
+  // revoked token.
+  virtual absl::StatusOr<Principal> Authenticate(std::string_view token) = 0;
+
+  // Creates a principal and returns its new bearer token (43 characters of
+  // URL-safe base64, 256 random bits; stored only as a SHA-256 digest).
+  // INVALID_ARGUMENT for an unknown role or unit; ALREADY_EXISTS when a
+  // principal of that name exists.
+  virtual absl::StatusOr<std::string> CreatePrincipal(std::string_view name,
+                                                      Role role,
+                                                      std::string_view unit_id) = 0;
+};
+
+// Categories, units and the holiday calendar.
+class ReferenceDataStore {
+ public:
+  virtual ~ReferenceDataStore() = default;
+
+  // Up to `limit` categories with ids greater than `after_id`, by id.
+  virtual absl::StatusOr<std::vector<Category>> ListCategories(
+      std::string_view after_id, int limit) = 0;
+  // Up to `limit` units with ids greater than `after_id`, by id.
+  virtual absl::StatusOr<std::vector<Unit>> ListUnits(std::string_view after_id,
+                                                      int limit) = 0;
+  // Every holiday (non-working day that is not a weekend) in the calendar.
+  virtual absl::StatusOr<std::vector<absl::CivilDay>> ListHolidays() = 0;
+  // OK when the database answers.
+  virtual absl::Status Ping() = 0;
+};
+
+}  // namespace dumas
+
+#endif  // DUMAS_STORAGE_COMPLAINT_STORE_H_
