@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
@@ -56,10 +57,10 @@ enum class Role : int {
 inline constexpr int kMaxRole = 6;
 
 // Stable upper-case names ("GATEWAY", ...), for storage and the command line.
-std::string_view RoleName(Role role);
-std::optional<Role> RoleFromName(std::string_view name);
-std::string_view ChannelName(Channel channel);
-std::string_view ComplaintStateName(ComplaintState state);
+absl::string_view RoleName(Role role);
+std::optional<Role> RoleFromName(absl::string_view name);
+absl::string_view ChannelName(Channel channel);
+absl::string_view ComplaintStateName(ComplaintState state);
 
 // The complainant's identity: personal data, encrypted at rest.
 struct Identity {

@@ -1,0 +1,102 @@
+#include "server/dumas_server.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/base/call_once.h"
+#include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/resource_quota.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "server/log.h"
+
+namespace dumas {
+
+DumasServer::DumasServer(const ServerOptions& options, ComplaintStore& complaints,
+                         PrincipalStore& principals, ReferenceDataStore& reference_data)
+    : options_(options),
+      reference_data_(reference_data),
+      authenticator_(principals, options.token_cache_ttl),
+      cache_(reference_data),
+      complaint_service_(complaints, reference_data, cache_, authenticator_,
+                         options.track_throttle) {}
+
+absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(
+    const ServerOptions& options, ComplaintStore& complaints, PrincipalStore& principals,
+    ReferenceDataStore& reference_data) {
+  std::unique_ptr<DumasServer> server(
+      new DumasServer(options, complaints, principals, reference_data));
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // Links grpc/health/v1/health.proto into the descriptor pool, so reflection
+  // can describe the health service.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+
+  grpc::ResourceQuota quota("dumasd");
+  quota.SetMaxThreads(options.max_threads);
+  grpc::ServerBuilder builder;
+  builder.SetResourceQuota(quota);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
+  builder.RegisterService(&server->complaint_service_);
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  }
+  // Until the first ping answers, the service is not ready.
+  grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService();
+  health->SetServingStatus(kServiceName, false);
+  health->SetServingStatus(false);  // "" too: the server as a whole
+  server->watcher_ = std::thread([s = server.get()] { s->WatchLoop(); });
+  return server;
+}
+
+DumasServer::~DumasServer() {
+  Shutdown();
+  Wait();
+}
+
+void DumasServer::WatchLoop() {
+  bool serving = false;
+  absl::Time next_refresh = absl::InfinitePast();
+  do {
+    const bool up = reference_data_.Ping().ok();
+    if (up && absl::Now() >= next_refresh) {
+      if (absl::Status status = cache_.Refresh(); status.ok()) {
+        next_refresh = absl::Now() + options_.reference_refresh_interval;
+      } else {
+        Log(LogLevel::kWarning, "reference_data_refresh_failed",
+            {{"code", absl::StatusCodeToString(status.code())}});
+      }
+    }
+    if (up != serving && !stopping_.HasBeenNotified()) {
+      serving = up;
+      server_->GetHealthCheckService()->SetServingStatus(serving);  // "" and kServiceName
+      Log(serving ? LogLevel::kInfo : LogLevel::kWarning, "health",
+          {{"service", kServiceName}, {"status", serving ? "SERVING" : "NOT_SERVING"}});
+    }
+  } while (!stopping_.WaitForNotificationWithTimeout(options_.health_interval));
+}
+
+void DumasServer::Shutdown() {
+  absl::call_once(shutdown_once_, [this] {
+    stopping_.Notify();
+    Log(LogLevel::kInfo, "shutdown_started",
+        {{"grace_ms", absl::ToInt64Milliseconds(options_.shutdown_grace)}});
+    // Health first, so balancers stop sending before the port closes.
+    server_->GetHealthCheckService()->Shutdown();
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      absl::ToChronoMilliseconds(options_.shutdown_grace));
+  });
+}
+
+void DumasServer::Wait() {
+  server_->Wait();
+  if (watcher_.joinable()) watcher_.join();
+}
+
+}  // namespace dumas

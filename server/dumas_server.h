@@ -1,0 +1,88 @@
+// DumasServer: the gRPC server of Dumas with its services (complaints, health,
+// reflection) and a background loop that tracks the database's health and
+// refreshes cached reference data. main.cc and the integration tests both
+// start the server through this class.
+#ifndef DUMAS_SERVER_DUMAS_SERVER_H_
+#define DUMAS_SERVER_DUMAS_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "grpcpp/server.h"
+#include "server/access_policy.h"
+#include "server/complaint_service.h"
+#include "server/domain/track_throttle.h"
+#include "server/reference_data_cache.h"
+#include "storage/complaint_store.h"
+
+namespace dumas {
+
+struct ServerOptions {
+  // host:port to listen on; port 0 picks a free one (see DumasServer::port).
+  std::string listen = "127.0.0.1:50051";
+  // Upper bound of handler threads; calls beyond it fail RESOURCE_EXHAUSTED.
+  int max_threads = 512;
+  // Largest request accepted; a complaint is at most about 60 KiB of text.
+  int max_receive_message_bytes = 256 * 1024;
+  // How long Shutdown lets in-flight calls finish before cancelling them.
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  // How often the database is pinged to set the health status.
+  absl::Duration health_interval = absl::Seconds(2);
+  // How often categories, units and holidays are reloaded.
+  absl::Duration reference_refresh_interval = absl::Minutes(1);
+  // How long an authenticated token is trusted without asking the store.
+  absl::Duration token_cache_ttl = absl::Seconds(30);
+  TrackThrottle::Options track_throttle;
+};
+
+class DumasServer {
+ public:
+  // The name under which grpc.health.v1 reports the complaint service.
+  static constexpr char kServiceName[] = "dumas.v1.ComplaintService";
+
+  // Starts serving. The stores must outlive the server. UNAVAILABLE when the
+  // address cannot be bound. The server starts even while the database is
+  // down: health then says NOT_SERVING and calls fail UNAVAILABLE until it
+  // answers again.
+  static absl::StatusOr<std::unique_ptr<DumasServer>> Start(
+      const ServerOptions& options, ComplaintStore& complaints, PrincipalStore& principals,
+      ReferenceDataStore& reference_data);
+
+  DumasServer(const DumasServer&) = delete;
+  DumasServer& operator=(const DumasServer&) = delete;
+  ~DumasServer();
+
+  // The port bound.
+  int port() const { return port_; }
+
+  // Stops accepting calls, lets in-flight ones finish within shutdown_grace,
+  // then cancels the rest. Idempotent; thread-safe.
+  void Shutdown();
+
+  // Blocks until the server has shut down.
+  void Wait();
+
+ private:
+  DumasServer(const ServerOptions& options, ComplaintStore& complaints,
+              PrincipalStore& principals, ReferenceDataStore& reference_data);
+  void WatchLoop();
+
+  const ServerOptions options_;
+  ReferenceDataStore& reference_data_;
+  Authenticator authenticator_;
+  ReferenceDataCache cache_;
+  ComplaintServiceImpl complaint_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  absl::Notification stopping_;
+  absl::once_flag shutdown_once_;
+  std::thread watcher_;
+};
+
+}  // namespace dumas
+
+#endif  // DUMAS_SERVER_DUMAS_SERVER_H_

@@ -1,0 +1,123 @@
+#include "server/proto_convert.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace dumas {
+namespace {
+
+// The Timestamp range of google/protobuf/timestamp.proto.
+constexpr int64_t kMinTimestampSeconds = -62135596800;  // 0001-01-01T00:00:00Z
+constexpr int64_t kMaxTimestampSeconds = 253402300799;  // 9999-12-31T23:59:59Z
+
+}  // namespace
+
+void ToProto(absl::Time time, google::protobuf::Timestamp* out) {
+  const int64_t seconds = absl::ToUnixSeconds(time);
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
+}
+
+void ToProto(absl::CivilDay day, google::type::Date* out) {
+  out->set_year(static_cast<int32_t>(day.year()));
+  out->set_month(day.month());
+  out->set_day(day.day());
+}
+
+absl::Time FromProto(const google::protobuf::Timestamp& timestamp) {
+  if (timestamp.seconds() < kMinTimestampSeconds ||
+      timestamp.seconds() > kMaxTimestampSeconds || timestamp.nanos() < 0 ||
+      timestamp.nanos() >= 1000000000) {
+    return absl::InfinitePast();
+  }
+  return absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
+}
+
+ComplaintSubmission SubmissionFromProto(const v1::Complaint& complaint) {
+  ComplaintSubmission s;
+  s.description = complaint.description();
+  if (complaint.has_incident_time()) s.incident_time = FromProto(complaint.incident_time());
+  s.incident_location = complaint.incident_location();
+  s.category = complaint.category();
+  s.channel = complaint.channel();
+  s.reply_address = complaint.reply_address();
+  s.has_subject = complaint.has_subject();
+  s.subject_unit = complaint.subject().unit();
+  s.officer_name = complaint.subject().officer_name();
+  s.officer_description = complaint.subject().officer_description();
+  s.has_complainant = complaint.has_complainant();
+  s.full_name = complaint.complainant().full_name();
+  s.nik = complaint.complainant().nik();
+  s.phone = complaint.complainant().phone();
+  s.email = complaint.complainant().email();
+  s.address = complaint.complainant().address();
+  s.confidential = complaint.confidential();
+  return s;
+}
+
+std::string Etag(const Complaint& complaint) {
+  return absl::StrCat("W/\"", complaint.version, "\"");
+}
+
+void ToProto(const Complaint& complaint, v1::Complaint* out) {
+  out->set_name(absl::StrCat("complaints/", complaint.reference_number));
+  out->set_reference_number(complaint.reference_number);
+  out->set_state(static_cast<v1::ComplaintState>(complaint.state));
+  out->set_description(complaint.description);
+  ToProto(complaint.incident_time, out->mutable_incident_time());
+  out->set_incident_location(complaint.incident_location);
+  out->set_category(absl::StrCat("categories/", complaint.category_id));
+  out->set_channel(static_cast<v1::Channel>(complaint.channel));
+  out->set_reply_address(complaint.reply_address);
+  v1::ComplaintSubject* subject = out->mutable_subject();
+  if (!complaint.subject.unit_id.empty()) {
+    subject->set_unit(absl::StrCat("units/", complaint.subject.unit_id));
+  }
+  subject->set_officer_name(complaint.subject.officer_name);
+  subject->set_officer_description(complaint.subject.officer_description);
+  if (complaint.identity.has_value()) {
+    v1::Complainant* complainant = out->mutable_complainant();
+    complainant->set_full_name(complaint.identity->full_name);
+    complainant->set_nik(complaint.identity->nik);
+    complainant->set_phone(complaint.identity->phone);
+    complainant->set_email(complaint.identity->email);
+    complainant->set_address(complaint.identity->address);
+  }
+  out->set_confidential(complaint.confidential);
+  ToProto(complaint.create_time, out->mutable_create_time());
+  ToProto(complaint.update_time, out->mutable_update_time());
+  out->set_etag(Etag(complaint));
+  ToProto(complaint.sp3d_due_date, out->mutable_sp3d_due_date());
+}
+
+void ToProto(const TrackedComplaint& complaint, v1::TrackedComplaint* out) {
+  out->set_reference_number(complaint.reference_number);
+  out->set_state(static_cast<v1::ComplaintState>(complaint.state));
+  out->set_category(absl::StrCat("categories/", complaint.category_id));
+  ToProto(complaint.create_time, out->mutable_create_time());
+  for (const PublicEvent& event : complaint.timeline) {
+    v1::PublicEvent* e = out->add_timeline();
+    ToProto(event.time, e->mutable_event_time());
+    e->set_state(static_cast<v1::ComplaintState>(event.state));
+    e->set_message(event.message);
+  }
+  ToProto(complaint.sp3d_due_date, out->mutable_sp3d_due_date());
+  out->set_sp3d_sent(complaint.sp3d_sent);
+  if (complaint.answer.has_value()) {
+    out->mutable_answer()->set_text(complaint.answer->text);
+    ToProto(complaint.answer->time, out->mutable_answer()->mutable_answer_time());
+  }
+}
+
+void ToProto(const Category& category, v1::Category* out) {
+  out->set_name(absl::StrCat("categories/", category.id));
+  out->set_indonesian_name(category.indonesian_name);
+  out->set_english_name(category.english_name);
+}
+
+void ToProto(const Unit& unit, v1::Unit* out) {
+  out->set_name(absl::StrCat("units/", unit.id));
+  out->set_display_name(unit.display_name);
+}
+
+}  // namespace dumas

@@ -1,0 +1,46 @@
+// ReferenceDataCache keeps the categories, units and holiday calendar in
+// memory, so that validating a submission costs no database round trip.
+#ifndef DUMAS_SERVER_REFERENCE_DATA_CACHE_H_
+#define DUMAS_SERVER_REFERENCE_DATA_CACHE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "server/domain/working_day_calendar.h"
+#include "storage/complaint_store.h"
+
+namespace dumas {
+
+// One consistent load of the reference data.
+struct ReferenceSnapshot {
+  absl::flat_hash_set<std::string> category_ids;
+  absl::flat_hash_set<std::string> unit_ids;
+  WorkingDayCalendar calendar;
+};
+
+class ReferenceDataCache {
+ public:
+  explicit ReferenceDataCache(ReferenceDataStore& store) : store_(store) {}
+
+  // Loads everything anew and swaps it in. On error the previous snapshot
+  // stays. Thread-safe.
+  absl::Status Refresh() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The latest snapshot, loading it first if there is none yet; UNAVAILABLE
+  // when there is none and the store cannot be read. Thread-safe.
+  absl::StatusOr<std::shared_ptr<const ReferenceSnapshot>> Current()
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  ReferenceDataStore& store_;
+  absl::Mutex mu_;
+  std::shared_ptr<const ReferenceSnapshot> snapshot_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace dumas
+
+#endif  // DUMAS_SERVER_REFERENCE_DATA_CACHE_H_

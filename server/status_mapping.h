@@ -1,0 +1,20 @@
+// The one place where absl::Status becomes grpc::Status (gRPC has no
+// converter of its own).
+#ifndef DUMAS_SERVER_STATUS_MAPPING_H_
+#define DUMAS_SERVER_STATUS_MAPPING_H_
+
+#include "absl/status/status.h"
+#include "grpcpp/support/status.h"
+
+namespace dumas {
+
+// Maps the code one to one. A google.rpc.BadRequest payload
+// (kBadRequestPayloadUrl) becomes a google.rpc.Status in the
+// grpc-status-details-bin trailer. INTERNAL and UNKNOWN messages are replaced
+// by a generic one, since they may describe internals; other messages are
+// written to be shown (AIP-193) and pass unchanged.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+}  // namespace dumas
+
+#endif  // DUMAS_SERVER_STATUS_MAPPING_H_
