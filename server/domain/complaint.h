@@ -110,6 +110,16 @@ struct Complaint {
   absl::Time update_time;
   int64_t version = 0;  // grows with every change; the etag derives from it
   absl::CivilDay sp3d_due_date;
+  // Case handling (all unset until the step happened).
+  std::string handling_unit_id;
+  std::optional<absl::Time> sp3d_time;           // the SP3D went out
+  std::optional<absl::CivilDay> result_due_date;  // 40 working days after the SP3D
+  std::optional<absl::Time> answer_time;         // the official answer was given
+  int outcome = 0;                               // dumas.v1.Outcome
+  bool clarification_pending = false;
+  std::string clarification_question;            // while pending; public
+  std::string answer_text;                       // the official answer; public
+  int satisfaction_rating = 0;                   // 1-5, 0 until rated
 };
 
 // A step of a complaint's handling that the complainant may see.
@@ -144,6 +154,21 @@ struct Principal {
   std::string name;
   Role role = Role::kUnspecified;
   std::string unit_id;  // empty unless the role is bound to a unit
+  Channel channel = Channel::kUnspecified;  // GATEWAY: the channel it delivers; any if unspecified
+  absl::Time create_time;
+  std::optional<absl::Time> revoke_time;
+};
+
+// A holiday of the working-day calendar.
+struct Holiday {
+  absl::CivilDay day;
+  std::string name;
+};
+
+// A routing rule: the default handling unit of a category (tupoksi).
+struct RoutingRule {
+  std::string category_id;
+  std::string unit_id;
 };
 
 // A complaint category, such as penyalahgunaan-wewenang.
