@@ -15,6 +15,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "server/domain/complaint_validation.h"
 #include "server/domain/field_violations.h"
+#include "server/domain/lifecycle.h"
 #include "server/domain/reference_number.h"
 #include "server/domain/working_day_calendar.h"
 #include "server/log.h"
@@ -63,6 +64,11 @@ std::string CallerAddress(const grpc::ServerContext& context) {
     peer.resize(colon);
   }
   return peer;
+}
+
+ComplaintScope ScopeOf(const Complaint& complaint) {
+  return ComplaintScope{complaint.handling_unit_id, complaint.subject.unit_id,
+                        complaint.confidential};
 }
 
 bool IsUuid(absl::string_view id) {
@@ -280,18 +286,17 @@ absl::Status ComplaintServiceImpl::Get(grpc::ServerContext& context,
   if (!v1::ComplaintView_IsValid(request.view())) {
     return InvalidField("view", "is not a ComplaintView value");
   }
-  // UNIT principals see only complaints assigned to their unit; complaints
-  // get assigned once case handling exists, so until then none.
-  if (reader.role == Role::kUnit) {
-    return absl::NotFoundError("no such complaint");
-  }
-  const bool may_read_identity =
-      reader.role == Role::kIntake || reader.role == Role::kSupervisor;
-  const bool with_identity =
-      request.view() == v1::COMPLAINT_VIEW_FULL && may_read_identity;
-  absl::StatusOr<Complaint> complaint = complaints_.Get(*reference, with_identity, reader);
+  // Authorization needs the complaint's units, so read it first without the
+  // identity; only a permitted FULL read decrypts and records the identity.
+  absl::StatusOr<Complaint> complaint = complaints_.Get(*reference, false, reader);
   if (absl::IsNotFound(complaint.status())) return absl::NotFoundError("no such complaint");
   if (!complaint.ok()) return complaint.status();
+  const ComplaintScope scope = ScopeOf(*complaint);
+  if (!MayRead(reader, scope)) return absl::NotFoundError("no such complaint");
+  if (request.view() == v1::COMPLAINT_VIEW_FULL && MayReadIdentity(reader, scope)) {
+    complaint = complaints_.Get(*reference, true, reader);
+    if (!complaint.ok()) return complaint.status();
+  }
   ToProto(*complaint, response.mutable_complaint());
   return absl::OkStatus();
 }

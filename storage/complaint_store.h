@@ -9,6 +9,7 @@
 #define DUMAS_STORAGE_COMPLAINT_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,9 @@ struct NewComplaint {
   int64_t submitted_by = 0;          // the principal's id
   std::string request_id;            // empty: the call is not idempotent
   std::string request_fingerprint;   // digest of the normalised request
+  // When set, a RECEIPT notification with this text (given the reference
+  // number drawn) is queued in the same transaction.
+  std::function<std::string(const std::string& reference_number)> receipt_text;
 };
 
 // The outcome of ComplaintStore::Submit.

@@ -1,0 +1,188 @@
+// Storage interfaces of case handling: state changes and notes with their
+// events and notifications, listings, the notification outbox, and the
+// administration of reference data. The MySQL implementation is MySqlStore
+// (storage/mysql_store.h). Errors as in storage/complaint_store.h.
+#ifndef DUMAS_STORAGE_CASE_STORE_H_
+#define DUMAS_STORAGE_CASE_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "server/domain/complaint.h"
+#include "server/domain/notification_text.h"
+
+namespace dumas {
+
+// One entry of a complaint's append-only event log.
+struct ComplaintEventRecord {
+  int64_t id = 0;
+  absl::Time time;
+  std::string type;                 // "RECEIVED", "VERIFIED", "NOTE", "IDENTITY_READ", ...
+  int64_t actor_principal_id = 0;   // 0: the complainant (through the tracking code)
+  std::optional<ComplaintState> from_state;  // unset for events that change no state
+  std::optional<ComplaintState> to_state;
+  bool is_public = false;
+  std::string public_message;       // what the complainant sees; empty if internal
+  std::string internal_note;        // for staff only
+};
+
+// A notification to queue with a change.
+struct NewNotification {
+  NotificationKind kind = NotificationKind::kUnspecified;
+  std::string text;  // stored encrypted: it may hold the tracking code
+};
+
+// What a change writes, decided by the domain from the locked current row.
+// Unset optionals leave their column as it is.
+struct ComplaintUpdate {
+  ComplaintState state = ComplaintState::kUnspecified;  // the state after
+  std::optional<std::string> handling_unit_id;
+  std::optional<absl::Time> sp3d_time;
+  std::optional<absl::CivilDay> result_due_date;
+  std::optional<absl::Time> answer_time;
+  std::optional<int> outcome;
+  std::optional<bool> clarification_pending;
+  std::optional<std::string> clarification_question;
+  std::optional<std::string> answer_text;
+  std::optional<int> satisfaction_rating;
+  ComplaintEventRecord event;  // id and time are set by the store
+  std::vector<NewNotification> notifications;
+};
+
+// Filters of ListComplaints; empty/unset fields match everything.
+struct ComplaintFilter {
+  std::vector<ComplaintState> states;
+  std::string category_id;
+  Channel channel = Channel::kUnspecified;
+  std::string handling_unit_id;
+  std::string subject_unit_id;
+  std::optional<absl::Time> received_after;   // inclusive
+  std::optional<absl::Time> received_before;  // exclusive
+  bool overdue_only = false;
+  absl::CivilDay today;  // for overdue_only (WITA)
+  // The caller's scope: UNIT principals see only their unit's complaints, and
+  // nobody sees complaints about their own unit.
+  std::string scope_handling_unit_id;    // non-empty: only this handling unit
+  std::string scope_exclude_subject_unit_id;  // non-empty: not about this unit
+};
+
+// The position after which a page of ListComplaints starts (newest first).
+struct ComplaintCursor {
+  absl::Time create_time;
+  int64_t id = 0;
+};
+
+// A page entry of ListComplaints: the complaint (no identity) and its cursor.
+struct ListedComplaint {
+  Complaint complaint;
+  ComplaintCursor cursor;
+};
+
+// A leased notification.
+struct Notification {
+  int64_t id = 0;
+  std::string reference_number;
+  NotificationKind kind = NotificationKind::kUnspecified;
+  Channel channel = Channel::kUnspecified;
+  std::string reply_address;  // decrypted
+  std::string text;           // decrypted
+  absl::Time create_time;
+  int delivery_attempt = 0;
+  absl::Time lease_expire_time;
+};
+
+// State changes, notes and listings of complaints.
+class CaseStore {
+ public:
+  virtual ~CaseStore() = default;
+
+  // Locks the complaint with this canonical reference number, calls `decide`
+  // with its current state (no identity), and writes what it returns — the
+  // row (version + 1, update_time now), the event, the notifications — in one
+  // transaction; returns the complaint as stored after COMMIT. A status from
+  // `decide` aborts the change and is returned as it is. NOT_FOUND when there
+  // is no such complaint.
+  //
+  // With a request_id: when an event of this actor with this request_id
+  // exists on the complaint, nothing is written, `decide` is not called, and
+  // the complaint is returned as it is now (a retry).
+  virtual absl::StatusOr<Complaint> Mutate(
+      std::string_view reference_number, int64_t actor_principal_id,
+      std::string_view request_id,
+      absl::FunctionRef<absl::StatusOr<ComplaintUpdate>(const Complaint&)> decide) = 0;
+
+  // Up to `limit` complaints matching `filter`, newest first (create_time,
+  // then id, descending), strictly after `after` when given. No identities.
+  virtual absl::StatusOr<std::vector<ListedComplaint>> ListComplaints(
+      const ComplaintFilter& filter, const std::optional<ComplaintCursor>& after,
+      int limit) = 0;
+
+  // Up to `limit` events of the complaint with ids greater than `after_id`,
+  // oldest first. NOT_FOUND when there is no such complaint.
+  virtual absl::StatusOr<std::vector<ComplaintEventRecord>> ListEvents(
+      std::string_view reference_number, int64_t after_id, int limit) = 0;
+};
+
+// The outbox of notifications to complainants.
+class NotificationStore {
+ public:
+  virtual ~NotificationStore() = default;
+
+  // Leases up to `limit` unacknowledged notifications whose lease has ended
+  // (or never began), oldest first, of `channel` (or any channel when
+  // unspecified): each gets lease_expire_time = now + lease and its delivery
+  // attempt counted. Concurrent callers never get the same notification
+  // while its lease runs.
+  virtual absl::StatusOr<std::vector<Notification>> LeaseNotifications(
+      Channel channel, int limit, absl::Duration lease) = 0;
+
+  // Marks the notifications delivered and drops their text. Already
+  // acknowledged ones are fine. NOT_FOUND when an id does not exist or is of
+  // another channel than `channel` (when specified); then nothing changes.
+  virtual absl::Status AcknowledgeNotifications(Channel channel,
+                                                const std::vector<int64_t>& ids) = 0;
+};
+
+// Administration of principals and reference data.
+class AdminStore {
+ public:
+  virtual ~AdminStore() = default;
+
+  // Creates a principal; returns it with its id and its new bearer token.
+  // ALREADY_EXISTS when an active principal has that name; INVALID_ARGUMENT
+  // for an unknown unit.
+  virtual absl::StatusOr<std::pair<Principal, std::string>> CreatePrincipalWithToken(
+      const Principal& principal) = 0;
+  // Up to `limit` principals with ids greater than `after_id`, by id.
+  virtual absl::StatusOr<std::vector<Principal>> ListPrincipals(int64_t after_id,
+                                                                int limit) = 0;
+  // Revokes an active principal. NOT_FOUND if none is active with that id.
+  virtual absl::StatusOr<Principal> RevokePrincipalById(int64_t id) = 0;
+  // Revokes the active principal of that name. NOT_FOUND if none.
+  virtual absl::Status RevokePrincipal(std::string_view name) = 0;
+
+  // ALREADY_EXISTS when the id is taken.
+  virtual absl::Status CreateUnit(const Unit& unit) = 0;
+  virtual absl::Status CreateCategory(const Category& category) = 0;
+
+  virtual absl::StatusOr<std::vector<RoutingRule>> ListRoutingRules() = 0;
+  // Inserts or replaces the rule of the category. INVALID_ARGUMENT for an
+  // unknown category or unit.
+  virtual absl::Status SetRoutingRule(const RoutingRule& rule) = 0;
+
+  virtual absl::StatusOr<std::vector<Holiday>> ListHolidays(int year) = 0;
+  // Replaces the holidays of `year` with `holidays` in one transaction.
+  virtual absl::Status SetHolidays(int year, const std::vector<Holiday>& holidays) = 0;
+};
+
+}  // namespace dumas
+
+#endif  // DUMAS_STORAGE_CASE_STORE_H_

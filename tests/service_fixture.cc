@@ -1,0 +1,134 @@
+#include "tests/service_fixture.h"
+
+#include <sodium.h>
+
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+
+namespace dumas {
+namespace {
+
+// A random version-4 UUID.
+std::string NewUuid() {
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  return absl::StrFormat(
+      "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+      b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+}  // namespace
+
+ServerOptions ServiceFixture::Options() const {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.shutdown_grace = absl::Seconds(2);
+  options.health_interval = absl::Milliseconds(200);
+  return options;
+}
+
+void ServiceFixture::SetUp() {
+  ASSERT_GE(sodium_init(), 0);
+  auto key_file = testing::TestKeyFile::Create();
+  ASSERT_TRUE(key_file.ok()) << key_file.status();
+  key_file_ = *std::move(key_file);
+  auto database = testing::TestDatabase::Create();
+  ASSERT_TRUE(database.ok()) << database.status();
+  database_ = *std::move(database);
+  auto keyring = key_file_->Load();
+  ASSERT_TRUE(keyring.ok()) << keyring.status();
+  auto store = MySqlStore::Open(database_->options(), *std::move(keyring));
+  ASSERT_TRUE(store.ok()) << store.status();
+  store_ = *std::move(store);
+
+  for (Role role : {Role::kGateway, Role::kIntake, Role::kUnit, Role::kSupervisor,
+                    Role::kOversight, Role::kAdmin}) {
+    const std::string unit = role == Role::kUnit ? "sat-lantas" : "";
+    auto token = store_->CreatePrincipal(absl::StrCat("test-", RoleName(role)), role, unit);
+    ASSERT_TRUE(token.ok()) << token.status();
+    tokens_[role] = *token;
+  }
+
+  auto server = DumasServer::Start(Options(), *store_, *store_, *store_);
+  ASSERT_TRUE(server.ok()) << server.status();
+  server_ = *std::move(server);
+  channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                 grpc::InsecureChannelCredentials());
+  stub_ = v1::ComplaintService::NewStub(channel_);
+}
+
+void ServiceFixture::TearDown() {
+  stub_.reset();
+  channel_.reset();
+  server_.reset();
+  store_.reset();
+  database_.reset();
+  key_file_.reset();
+}
+
+v1::SubmitComplaintRequest ServiceFixture::ValidRequest() {
+  v1::SubmitComplaintRequest request;
+  request.set_request_id(NewUuid());
+  v1::Complaint* c = request.mutable_complaint();
+  c->set_description(
+      "Petugas meminta uang Rp 200.000 agar SIM saya diproses lebih cepat di loket.");
+  c->mutable_incident_time()->set_seconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(72)));
+  c->set_incident_location("Kantor Satpas, Jl. Sam Ratulangi, Palu");
+  c->set_category("categories/penyalahgunaan-wewenang");
+  c->set_channel(v1::CHANNEL_WHATSAPP);
+  c->set_reply_address("0812-3456-7890");
+  c->mutable_subject()->set_unit("units/sat-lantas");
+  c->mutable_subject()->set_officer_name("Brigadir A.");
+  v1::Complainant* who = c->mutable_complainant();
+  who->set_full_name("Siti Rahmawati Lamasitudju");
+  // 72 71 01: Palu; 45 09 90: a woman born 5 September 1990.
+  who->set_nik(absl::StrFormat("727101450990%04d", next_sequence_++));
+  who->set_phone("+62 812 3456 7890");
+  who->set_email("siti.rahma@example.id");
+  who->set_address("Jl. Moh. Hatta No. 7, Palu Timur");
+  return request;
+}
+
+grpc::Status ServiceFixture::Submit(const v1::SubmitComplaintRequest& request,
+                                    v1::SubmitComplaintResponse* response) {
+  return Submit(request, response, token(Role::kGateway));
+}
+
+grpc::Status ServiceFixture::Submit(const v1::SubmitComplaintRequest& request,
+                                    v1::SubmitComplaintResponse* response,
+                                    const std::string& token) {
+  grpc::ClientContext context;
+  if (!token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  return stub_->SubmitComplaint(&context, request, response);
+}
+
+grpc::Status ServiceFixture::Track(const std::string& reference, const std::string& code,
+                                   v1::TrackComplaintResponse* response) {
+  v1::TrackComplaintRequest request;
+  request.set_reference_number(reference);
+  request.set_tracking_code(code);
+  grpc::ClientContext context;
+  return stub_->TrackComplaint(&context, request, response);
+}
+
+grpc::Status ServiceFixture::Get(const std::string& name, v1::ComplaintView view,
+                                 const std::string& token, v1::GetComplaintResponse* response) {
+  v1::GetComplaintRequest request;
+  request.set_name(name);
+  request.set_view(view);
+  grpc::ClientContext context;
+  if (!token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  return stub_->GetComplaint(&context, request, response);
+}
+
+int64_t ServiceFixture::CountComplaints() {
+  auto count = database_->QueryInt("SELECT COUNT(*) FROM complaints");
+  EXPECT_TRUE(count.ok()) << count.status();
+  return count.value_or(-1);
+}
+
+}  // namespace dumas

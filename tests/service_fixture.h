@@ -1,0 +1,68 @@
+// ServiceFixture: a Dumas server in-process on a free loopback port, over a
+// fresh migrated database on the test MariaDB, with one principal per role,
+// and a client stub that calls it through gRPC as any client would.
+#ifndef DUMAS_TESTS_SERVICE_FIXTURE_H_
+#define DUMAS_TESTS_SERVICE_FIXTURE_H_
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "dumas/v1/complaint_service.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "server/domain/complaint.h"
+#include "server/dumas_server.h"
+#include "storage/mysql_store.h"
+#include "tests/test_database.h"
+
+namespace dumas {
+
+class ServiceFixture : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // Server options of the test; override before SetUp runs to change them.
+  virtual ServerOptions Options() const;
+
+  v1::ComplaintService::Stub& stub() { return *stub_; }
+  std::shared_ptr<grpc::Channel> channel() { return channel_; }
+  MySqlStore& store() { return *store_; }
+  testing::TestDatabase& database() { return *database_; }
+
+  // The bearer token of the test principal with this role (UNIT: sat-lantas).
+  const std::string& token(Role role) { return tokens_.at(role); }
+
+  // A valid submission through WhatsApp, with a fresh request_id and a
+  // distinct NIK sequence each call.
+  v1::SubmitComplaintRequest ValidRequest();
+
+  // Calls with `token` ("" sends no authorization metadata); Submit defaults
+  // to the GATEWAY principal.
+  grpc::Status Submit(const v1::SubmitComplaintRequest& request,
+                      v1::SubmitComplaintResponse* response);
+  grpc::Status Submit(const v1::SubmitComplaintRequest& request,
+                      v1::SubmitComplaintResponse* response, const std::string& token);
+  grpc::Status Track(const std::string& reference, const std::string& code,
+                     v1::TrackComplaintResponse* response);
+  grpc::Status Get(const std::string& name, v1::ComplaintView view, const std::string& token,
+                   v1::GetComplaintResponse* response);
+
+  // Rows in the complaints table, read straight from the database.
+  int64_t CountComplaints();
+
+ private:
+  std::unique_ptr<testing::TestKeyFile> key_file_;
+  std::unique_ptr<testing::TestDatabase> database_;
+  std::unique_ptr<MySqlStore> store_;
+  std::unique_ptr<DumasServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::ComplaintService::Stub> stub_;
+  std::map<Role, std::string> tokens_;
+  int next_sequence_ = 1;
+};
+
+}  // namespace dumas
+
+#endif  // DUMAS_TESTS_SERVICE_FIXTURE_H_
