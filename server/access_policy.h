@@ -4,7 +4,6 @@
 #ifndef DUMAS_SERVER_ACCESS_POLICY_H_
 #define DUMAS_SERVER_ACCESS_POLICY_H_
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,35 +20,108 @@
 
 namespace dumas {
 
-// The methods of dumas.v1.ComplaintService.
+// The methods of the dumas.v1 services.
 enum class Method {
+  // ComplaintService: intake, tracking, reads.
   kSubmitComplaint,
   kTrackComplaint,
   kGetComplaint,
   kListCategories,
   kListUnits,
+  kListComplaints,
+  kListComplaintEvents,
+  // ComplaintService: case handling by staff.
+  kVerifyComplaint,
+  kArchiveComplaint,
+  kRejectComplaint,
+  kAssignComplaint,
+  kStartInvestigation,
+  kRequestClarification,
+  kConcludeComplaint,
+  kAnswerComplaint,
+  kCloseComplaint,
+  kReopenComplaint,
+  kAddComplaintNote,
+  // ComplaintService: the complainant, through the tracking code.
+  kRespondToClarification,
+  kDisputeAnswer,
+  kRateComplaintHandling,
+  // AdminService.
+  kCreatePrincipal,
+  kListPrincipals,
+  kRevokePrincipal,
+  kCreateUnit,
+  kCreateCategory,
+  kListRoutingRules,
+  kSetRoutingRule,
+  kListHolidays,
+  kSetHolidays,
+  // NotificationService.
+  kFetchNotifications,
+  kStreamNotifications,
+  kAcknowledgeNotifications,
 };
 
 // The roles allowed to call a method; an empty set marks a public method,
-// which needs no token.
+// which needs no token. Which complaint a caller may see or change is decided
+// by server/domain/lifecycle.h (MayRead, MayAct) on the loaded complaint.
 struct MethodAccess {
   Method method;
-  absl::string_view name;  // the short method name, for logs
-  uint32_t roles;         // bit (1 << Role) per allowed role; 0: public
+  absl::string_view name;  // the method's full name, for logs
+  uint32_t roles;          // bit (1 << Role) per allowed role; 0: public
 };
 
 constexpr uint32_t RoleBit(Role role) { return 1u << static_cast<int>(role); }
 
-inline constexpr std::array<MethodAccess, 5> kMethodAccess = {{
-    {Method::kSubmitComplaint, "SubmitComplaint",
+inline constexpr uint32_t kPublic = 0;
+inline constexpr uint32_t kComplaintReaders = RoleBit(Role::kIntake) | RoleBit(Role::kUnit) |
+                                              RoleBit(Role::kSupervisor) |
+                                              RoleBit(Role::kOversight);
+inline constexpr uint32_t kIntakeStaff = RoleBit(Role::kIntake) | RoleBit(Role::kSupervisor);
+inline constexpr uint32_t kSupervisors = RoleBit(Role::kSupervisor);
+inline constexpr uint32_t kInvestigators = RoleBit(Role::kUnit) | RoleBit(Role::kSupervisor);
+inline constexpr uint32_t kCaseStaff =
+    RoleBit(Role::kIntake) | RoleBit(Role::kUnit) | RoleBit(Role::kSupervisor);
+inline constexpr uint32_t kAdmins = RoleBit(Role::kAdmin);
+inline constexpr uint32_t kGateways = RoleBit(Role::kGateway);
+
+inline constexpr MethodAccess kMethodAccess[] = {
+    {Method::kSubmitComplaint, "ComplaintService/SubmitComplaint",
      RoleBit(Role::kGateway) | RoleBit(Role::kIntake)},
-    {Method::kTrackComplaint, "TrackComplaint", 0},
-    {Method::kGetComplaint, "GetComplaint",
-     RoleBit(Role::kIntake) | RoleBit(Role::kUnit) | RoleBit(Role::kSupervisor) |
-         RoleBit(Role::kOversight)},
-    {Method::kListCategories, "ListCategories", 0},
-    {Method::kListUnits, "ListUnits", 0},
-}};
+    {Method::kTrackComplaint, "ComplaintService/TrackComplaint", kPublic},
+    {Method::kGetComplaint, "ComplaintService/GetComplaint", kComplaintReaders},
+    {Method::kListCategories, "ComplaintService/ListCategories", kPublic},
+    {Method::kListUnits, "ComplaintService/ListUnits", kPublic},
+    {Method::kListComplaints, "ComplaintService/ListComplaints", kComplaintReaders},
+    {Method::kListComplaintEvents, "ComplaintService/ListComplaintEvents", kComplaintReaders},
+    {Method::kVerifyComplaint, "ComplaintService/VerifyComplaint", kIntakeStaff},
+    {Method::kArchiveComplaint, "ComplaintService/ArchiveComplaint", kIntakeStaff},
+    {Method::kRejectComplaint, "ComplaintService/RejectComplaint", kIntakeStaff},
+    {Method::kAssignComplaint, "ComplaintService/AssignComplaint", kSupervisors},
+    {Method::kStartInvestigation, "ComplaintService/StartInvestigation", kInvestigators},
+    {Method::kRequestClarification, "ComplaintService/RequestClarification", kCaseStaff},
+    {Method::kConcludeComplaint, "ComplaintService/ConcludeComplaint", kInvestigators},
+    {Method::kAnswerComplaint, "ComplaintService/AnswerComplaint", kSupervisors},
+    {Method::kCloseComplaint, "ComplaintService/CloseComplaint", kSupervisors},
+    {Method::kReopenComplaint, "ComplaintService/ReopenComplaint", kSupervisors},
+    {Method::kAddComplaintNote, "ComplaintService/AddComplaintNote", kCaseStaff},
+    {Method::kRespondToClarification, "ComplaintService/RespondToClarification", kPublic},
+    {Method::kDisputeAnswer, "ComplaintService/DisputeAnswer", kPublic},
+    {Method::kRateComplaintHandling, "ComplaintService/RateComplaintHandling", kPublic},
+    {Method::kCreatePrincipal, "AdminService/CreatePrincipal", kAdmins},
+    {Method::kListPrincipals, "AdminService/ListPrincipals", kAdmins},
+    {Method::kRevokePrincipal, "AdminService/RevokePrincipal", kAdmins},
+    {Method::kCreateUnit, "AdminService/CreateUnit", kAdmins},
+    {Method::kCreateCategory, "AdminService/CreateCategory", kAdmins},
+    {Method::kListRoutingRules, "AdminService/ListRoutingRules", kAdmins},
+    {Method::kSetRoutingRule, "AdminService/SetRoutingRule", kAdmins},
+    {Method::kListHolidays, "AdminService/ListHolidays", kAdmins},
+    {Method::kSetHolidays, "AdminService/SetHolidays", kAdmins},
+    {Method::kFetchNotifications, "NotificationService/FetchNotifications", kGateways},
+    {Method::kStreamNotifications, "NotificationService/StreamNotifications", kGateways},
+    {Method::kAcknowledgeNotifications, "NotificationService/AcknowledgeNotifications",
+     kGateways},
+};
 
 const MethodAccess& AccessOf(Method method);
 

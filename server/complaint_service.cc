@@ -20,6 +20,7 @@
 #include "server/domain/working_day_calendar.h"
 #include "server/log.h"
 #include "server/proto_convert.h"
+#include "server/rpc_support.h"
 #include "server/status_mapping.h"
 
 namespace dumas {
@@ -28,59 +29,9 @@ namespace {
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 100;
 
-// Logs one line per call (method, code, duration) and maps the status.
-class CallLog {
- public:
-  explicit CallLog(Method method) : method_(method), start_(absl::Now()) {}
-
-  grpc::Status Finish(const absl::Status& status) const {
-    const double ms = absl::ToDoubleMilliseconds(absl::Now() - start_);
-    const absl::string_view code = absl::StatusCodeToString(status.code());
-    if (status.code() == absl::StatusCode::kInternal ||
-        status.code() == absl::StatusCode::kUnknown) {
-      // Store messages carry no SQL or personal data; they help the operator.
-      Log(LogLevel::kError, "rpc",
-          {{"method", AccessOf(method_).name}, {"code", code}, {"ms", ms},
-           {"detail", status.message()}});
-    } else {
-      Log(LogLevel::kInfo, "rpc",
-          {{"method", AccessOf(method_).name}, {"code", code}, {"ms", ms}});
-    }
-    return ToGrpcStatus(status);
-  }
-
- private:
-  const Method method_;
-  const absl::Time start_;
-};
-
-// The peer's address without its port: the unit of per-caller throttling.
-std::string CallerAddress(const grpc::ServerContext& context) {
-  std::string peer = context.peer();
-  const size_t colon = peer.rfind(':');
-  const size_t bracket = peer.rfind(']');
-  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket) &&
-      colon > peer.find(':')) {
-    peer.resize(colon);
-  }
-  return peer;
-}
-
 ComplaintScope ScopeOf(const Complaint& complaint) {
   return ComplaintScope{complaint.handling_unit_id, complaint.subject.unit_id,
                         complaint.confidential};
-}
-
-bool IsUuid(absl::string_view id) {
-  if (id.size() != 36) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (id[i] != '-') return false;
-    } else if (!absl::ascii_isxdigit(static_cast<unsigned char>(id[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 // A digest of the request's complaint, to tell a retry from a different
@@ -101,35 +52,12 @@ std::string Fingerprint(const v1::Complaint& complaint) {
   return digest;
 }
 
-// Page tokens are opaque (AIP-158): the collection and the last id returned,
-// in URL-safe base64.
-std::string EncodePageToken(absl::string_view collection, absl::string_view last_id) {
-  return absl::WebSafeBase64Escape(absl::StrCat(collection, ":", last_id));
-}
-
-absl::StatusOr<std::string> DecodePageToken(absl::string_view collection,
-                                            absl::string_view token) {
-  if (token.empty()) return std::string();
-  std::string decoded;
-  const std::string prefix = absl::StrCat(collection, ":");
-  if (!absl::WebSafeBase64Unescape(token, &decoded) || !absl::StartsWith(decoded, prefix)) {
-    return InvalidField("page_token", "is not a page token returned by this method");
-  }
-  return decoded.substr(prefix.size());
-}
-
-absl::StatusOr<int> PageSize(int requested) {
-  if (requested < 0) return InvalidField("page_size", "must not be negative");
-  if (requested == 0) return kDefaultPageSize;
-  return std::min(requested, kMaxPageSize);
-}
-
 // Lists one page of a keyset-paged collection into `add`.
 template <typename Row, typename ListFn, typename AddFn>
 absl::Status ListPage(absl::string_view collection, int32_t page_size,
                       const std::string& page_token, ListFn list, AddFn add,
                       std::string* next_page_token) {
-  absl::StatusOr<int> size = PageSize(page_size);
+  absl::StatusOr<int> size = PageSize(page_size, kDefaultPageSize, kMaxPageSize);
   if (!size.ok()) return size.status();
   absl::StatusOr<std::string> after = DecodePageToken(collection, page_token);
   if (!after.ok()) return after.status();
@@ -175,7 +103,7 @@ absl::Status ComplaintServiceImpl::Submit(grpc::ServerContext& context,
 
   const absl::Time now = absl::Now();
   FieldViolations violations;
-  if (!request.request_id().empty() && !IsUuid(request.request_id())) {
+  if (!IsUuid(request.request_id()) && !request.request_id().empty()) {
     violations.Add("request_id", "must be a UUID such as 123e4567-e89b-42d3-a456-426614174000");
   }
   std::optional<ComplaintDraft> draft;
@@ -274,15 +202,8 @@ absl::Status ComplaintServiceImpl::Get(grpc::ServerContext& context,
   if (!principal.ok()) return principal.status();
   const Principal& reader = **principal;
 
-  constexpr absl::string_view kPrefix = "complaints/";
-  const std::optional<std::string> reference =
-      absl::StartsWith(request.name(), kPrefix)
-          ? ReferenceNumber::Canonicalize(request.name().substr(kPrefix.size()))
-          : std::nullopt;
-  if (!reference.has_value()) {
-    return InvalidField("name", "must be complaints/{reference_number}, such as "
-                                "complaints/K7QM-4R9X-2HTB");
-  }
+  absl::StatusOr<std::string> reference = ComplaintReference("name", request.name());
+  if (!reference.ok()) return reference.status();
   if (!v1::ComplaintView_IsValid(request.view())) {
     return InvalidField("view", "is not a ComplaintView value");
   }

@@ -246,6 +246,16 @@ std::optional<std::string> ResourceId(std::string_view collection, std::string_v
   return std::string(name);
 }
 
+std::optional<std::string> CheckText(std::string_view field, std::string_view raw,
+                                     const TextLimits& limits, FieldViolations& violations) {
+  Checker check("", violations);
+  return check.Text(field, raw,
+                    {.required = limits.required,
+                     .min_chars = limits.min_chars,
+                     .max_chars = limits.max_chars,
+                     .lines = limits.multi_line ? Lines::kMulti : Lines::kSingle});
+}
+
 std::optional<ComplaintDraft> ValidateSubmission(const ComplaintSubmission& submission,
                                                  std::string_view prefix, absl::Time now,
                                                  const KnownIds& known,

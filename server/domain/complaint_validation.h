@@ -27,6 +27,20 @@ inline constexpr int kMaxReplyAddressChars = 500;
 std::optional<std::string> ResourceId(std::string_view collection,
                                       std::string_view name);
 
+// How a free-text field of a request is checked; lengths in code points.
+struct TextLimits {
+  bool required = false;
+  int min_chars = 0;
+  int max_chars = 0;
+  bool multi_line = false;  // line breaks and tabs allowed (CRLF becomes LF)
+};
+
+// The text of `field` trimmed of surrounding white space, if it is valid
+// UTF-8 without control characters and within `limits`; otherwise nullopt,
+// with a violation (that never repeats the value) added for `field`.
+std::optional<std::string> CheckText(std::string_view field, std::string_view raw,
+                                     const TextLimits& limits, FieldViolations& violations);
+
 // What the validator needs to know of the reference data.
 struct KnownIds {
   const absl::flat_hash_set<std::string>* category_ids = nullptr;
