@@ -16,6 +16,7 @@
 #include "server/domain/complaint_validation.h"
 #include "server/domain/field_violations.h"
 #include "server/domain/lifecycle.h"
+#include "server/domain/notification_text.h"
 #include "server/domain/reference_number.h"
 #include "server/domain/working_day_calendar.h"
 #include "server/log.h"
@@ -73,12 +74,13 @@ absl::Status ListPage(absl::string_view collection, int32_t page_size,
 
 }  // namespace
 
-ComplaintServiceImpl::ComplaintServiceImpl(ComplaintStore& complaints,
+ComplaintServiceImpl::ComplaintServiceImpl(ComplaintStore& complaints, CaseStore& cases,
                                            ReferenceDataStore& reference_data,
                                            ReferenceDataCache& cache,
                                            Authenticator& authenticator,
                                            TrackThrottle::Options throttle)
     : complaints_(complaints),
+      cases_(cases),
       reference_data_(reference_data),
       cache_(cache),
       authenticator_(authenticator),
@@ -122,6 +124,12 @@ absl::Status ComplaintServiceImpl::Submit(grpc::ServerContext& context,
   complaint.sp3d_due_date = (*reference)->calendar.AddWorkingDays(
       absl::ToCivilDay(now, PaluTimeZone()), kSp3dWorkingDays);
   complaint.submitted_by = (*principal)->id;
+  complaint.receipt_text = [code = complaint.tracking_code,
+                            due = complaint.sp3d_due_date](const std::string& reference) {
+    return NotificationText(NotificationKind::kReceipt,
+                            {.reference_number = reference, .tracking_code = code,
+                             .due_date = due});
+  };
   complaint.request_id = absl::AsciiStrToLower(request.request_id());
   if (!complaint.request_id.empty()) {
     complaint.request_fingerprint = Fingerprint(request.complaint());
@@ -137,7 +145,8 @@ absl::Status ComplaintServiceImpl::Submit(grpc::ServerContext& context,
 
   response.set_reference_number(submitted->complaint.reference_number);
   response.set_tracking_code(submitted->tracking_code);
-  ToProto(submitted->complaint, response.mutable_complaint());
+  ToProto(submitted->complaint, absl::ToCivilDay(now, PaluTimeZone()),
+          response.mutable_complaint());
   return absl::OkStatus();
 }
 
@@ -152,17 +161,26 @@ absl::Status ComplaintServiceImpl::Track(grpc::ServerContext& context,
                                          const v1::TrackComplaintRequest& request,
                                          v1::TrackComplaintResponse& response) {
   FieldViolations violations;
-  const std::optional<std::string> reference =
-      ReferenceNumber::Canonicalize(request.reference_number());
-  if (request.reference_number().empty()) {
+  absl::StatusOr<std::pair<std::string, TrackedComplaint>> tracked = CheckTracking(
+      context, request.reference_number(), request.tracking_code(), violations);
+  if (!tracked.ok()) return tracked.status();
+  ToProto(tracked->second, response.mutable_complaint());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::pair<std::string, TrackedComplaint>> ComplaintServiceImpl::CheckTracking(
+    grpc::ServerContext& context, const std::string& reference_number,
+    const std::string& tracking_code, FieldViolations& violations) {
+  const std::optional<std::string> reference = ReferenceNumber::Canonicalize(reference_number);
+  if (reference_number.empty()) {
     violations.Add("reference_number", "is required");
   } else if (!reference.has_value()) {
     violations.Add("reference_number",
                    "is not a valid reference number: 12 letters and digits without 0, O, "
                    "1, I or L, such as K7QM-4R9X-2HTB; check it for a typo");
   }
-  const std::optional<std::string> code = TrackingCode::Canonicalize(request.tracking_code());
-  if (request.tracking_code().empty()) {
+  const std::optional<std::string> code = TrackingCode::Canonicalize(tracking_code);
+  if (tracking_code.empty()) {
     violations.Add("tracking_code", "is required");
   } else if (!code.has_value()) {
     violations.Add("tracking_code",
@@ -179,12 +197,10 @@ absl::Status ComplaintServiceImpl::Track(grpc::ServerContext& context,
   absl::StatusOr<TrackedComplaint> tracked = complaints_.Track(*reference, *code);
   if (absl::IsNotFound(tracked.status())) {
     throttle_.RecordFailure(caller, *reference, absl::Now());
-    return absl::NotFoundError(
-        "no complaint matches this reference number and tracking code");
+    return absl::NotFoundError("no complaint matches this reference number and tracking code");
   }
   if (!tracked.ok()) return tracked.status();
-  ToProto(*tracked, response.mutable_complaint());
-  return absl::OkStatus();
+  return std::make_pair(*reference, *std::move(tracked));
 }
 
 grpc::Status ComplaintServiceImpl::GetComplaint(grpc::ServerContext* context,
@@ -218,7 +234,8 @@ absl::Status ComplaintServiceImpl::Get(grpc::ServerContext& context,
     complaint = complaints_.Get(*reference, true, reader);
     if (!complaint.ok()) return complaint.status();
   }
-  ToProto(*complaint, response.mutable_complaint());
+  ToProto(*complaint, absl::ToCivilDay(absl::Now(), PaluTimeZone()),
+          response.mutable_complaint());
   return absl::OkStatus();
 }
 

@@ -6,8 +6,11 @@
 
 #include "dumas/v1/complaint_service.grpc.pb.h"
 #include "server/access_policy.h"
+#include "server/domain/field_violations.h"
+#include "server/domain/lifecycle.h"
 #include "server/domain/track_throttle.h"
 #include "server/reference_data_cache.h"
+#include "storage/case_store.h"
 #include "storage/complaint_store.h"
 
 namespace dumas {
@@ -15,9 +18,9 @@ namespace dumas {
 class ComplaintServiceImpl final : public v1::ComplaintService::Service {
  public:
   // The stores, cache and authenticator must outlive the service.
-  ComplaintServiceImpl(ComplaintStore& complaints, ReferenceDataStore& reference_data,
-                       ReferenceDataCache& cache, Authenticator& authenticator,
-                       TrackThrottle::Options throttle);
+  ComplaintServiceImpl(ComplaintStore& complaints, CaseStore& cases,
+                       ReferenceDataStore& reference_data, ReferenceDataCache& cache,
+                       Authenticator& authenticator, TrackThrottle::Options throttle);
 
   grpc::Status SubmitComplaint(grpc::ServerContext* context,
                                const v1::SubmitComplaintRequest* request,
@@ -33,6 +36,56 @@ class ComplaintServiceImpl final : public v1::ComplaintService::Service {
                               v1::ListCategoriesResponse* response) override;
   grpc::Status ListUnits(grpc::ServerContext* context, const v1::ListUnitsRequest* request,
                          v1::ListUnitsResponse* response) override;
+  grpc::Status ListComplaints(grpc::ServerContext* context,
+                              const v1::ListComplaintsRequest* request,
+                              v1::ListComplaintsResponse* response) override;
+  grpc::Status ListComplaintEvents(grpc::ServerContext* context,
+                                   const v1::ListComplaintEventsRequest* request,
+                                   v1::ListComplaintEventsResponse* response) override;
+
+  // Case handling (complaint_lifecycle.cc).
+  grpc::Status VerifyComplaint(grpc::ServerContext* context,
+                               const v1::VerifyComplaintRequest* request,
+                               v1::VerifyComplaintResponse* response) override;
+  grpc::Status ArchiveComplaint(grpc::ServerContext* context,
+                                const v1::ArchiveComplaintRequest* request,
+                                v1::ArchiveComplaintResponse* response) override;
+  grpc::Status RejectComplaint(grpc::ServerContext* context,
+                               const v1::RejectComplaintRequest* request,
+                               v1::RejectComplaintResponse* response) override;
+  grpc::Status AssignComplaint(grpc::ServerContext* context,
+                               const v1::AssignComplaintRequest* request,
+                               v1::AssignComplaintResponse* response) override;
+  grpc::Status StartInvestigation(grpc::ServerContext* context,
+                                  const v1::StartInvestigationRequest* request,
+                                  v1::StartInvestigationResponse* response) override;
+  grpc::Status RequestClarification(grpc::ServerContext* context,
+                                    const v1::RequestClarificationRequest* request,
+                                    v1::RequestClarificationResponse* response) override;
+  grpc::Status ConcludeComplaint(grpc::ServerContext* context,
+                                 const v1::ConcludeComplaintRequest* request,
+                                 v1::ConcludeComplaintResponse* response) override;
+  grpc::Status AnswerComplaint(grpc::ServerContext* context,
+                               const v1::AnswerComplaintRequest* request,
+                               v1::AnswerComplaintResponse* response) override;
+  grpc::Status CloseComplaint(grpc::ServerContext* context,
+                              const v1::CloseComplaintRequest* request,
+                              v1::CloseComplaintResponse* response) override;
+  grpc::Status ReopenComplaint(grpc::ServerContext* context,
+                               const v1::ReopenComplaintRequest* request,
+                               v1::ReopenComplaintResponse* response) override;
+  grpc::Status AddComplaintNote(grpc::ServerContext* context,
+                                const v1::AddComplaintNoteRequest* request,
+                                v1::AddComplaintNoteResponse* response) override;
+  grpc::Status RespondToClarification(grpc::ServerContext* context,
+                                      const v1::RespondToClarificationRequest* request,
+                                      v1::RespondToClarificationResponse* response) override;
+  grpc::Status DisputeAnswer(grpc::ServerContext* context,
+                             const v1::DisputeAnswerRequest* request,
+                             v1::DisputeAnswerResponse* response) override;
+  grpc::Status RateComplaintHandling(grpc::ServerContext* context,
+                                     const v1::RateComplaintHandlingRequest* request,
+                                     v1::RateComplaintHandlingResponse* response) override;
 
  private:
   absl::Status Submit(grpc::ServerContext& context, const v1::SubmitComplaintRequest& request,
@@ -41,8 +94,43 @@ class ComplaintServiceImpl final : public v1::ComplaintService::Service {
                      v1::TrackComplaintResponse& response);
   absl::Status Get(grpc::ServerContext& context, const v1::GetComplaintRequest& request,
                    v1::GetComplaintResponse& response);
+  absl::Status List(grpc::ServerContext& context, const v1::ListComplaintsRequest& request,
+                    v1::ListComplaintsResponse& response);
+  absl::Status ListEvents(grpc::ServerContext& context,
+                          const v1::ListComplaintEventsRequest& request,
+                          v1::ListComplaintEventsResponse& response);
+
+  // Fills the action-specific part of a change from the locked complaint.
+  using FillChange = absl::FunctionRef<absl::Status(const Complaint& current,
+                                                    const ReferenceSnapshot& reference,
+                                                    ComplaintUpdate& update)>;
+
+  // A staff action on the complaint `name` at `etag`: authorizes the caller
+  // for `method`, checks the common fields (and the action's own, already in
+  // `violations`), then in one transaction checks that the caller may see and
+  // act on the complaint, that the etag is current and the action allowed in
+  // the current state, and writes the change `fill` completes.
+  absl::StatusOr<Complaint> ApplyStaffAction(grpc::ServerContext& context, Method method,
+                                             Action action, const std::string& name,
+                                             const std::string& etag,
+                                             const std::string& request_id,
+                                             FieldViolations& violations, FillChange fill);
+
+  // A complainant's action through the tracking code: checks the pair as
+  // TrackComplaint does (throttled), applies the change, and returns the
+  // complainant's view after it.
+  absl::StatusOr<TrackedComplaint> ApplyComplainantAction(
+      grpc::ServerContext& context, Action action, const std::string& reference_number,
+      const std::string& tracking_code, FieldViolations& violations, FillChange fill);
+
+  // Checks a reference number / tracking code pair; returns the canonical
+  // reference number and the complainant's view.
+  absl::StatusOr<std::pair<std::string, TrackedComplaint>> CheckTracking(
+      grpc::ServerContext& context, const std::string& reference_number,
+      const std::string& tracking_code, FieldViolations& violations);
 
   ComplaintStore& complaints_;
+  CaseStore& cases_;
   ReferenceDataStore& reference_data_;
   ReferenceDataCache& cache_;
   Authenticator& authenticator_;

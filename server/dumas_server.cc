@@ -15,20 +15,19 @@
 
 namespace dumas {
 
-DumasServer::DumasServer(const ServerOptions& options, ComplaintStore& complaints,
-                         PrincipalStore& principals, ReferenceDataStore& reference_data)
+DumasServer::DumasServer(const ServerOptions& options, const Stores& stores)
     : options_(options),
-      reference_data_(reference_data),
-      authenticator_(principals, options.token_cache_ttl),
-      cache_(reference_data),
-      complaint_service_(complaints, reference_data, cache_, authenticator_,
-                         options.track_throttle) {}
+      reference_data_(stores.reference_data),
+      authenticator_(stores.principals, options.token_cache_ttl),
+      cache_(stores.reference_data, stores.admin),
+      complaint_service_(stores.complaints, stores.cases, stores.reference_data, cache_,
+                         authenticator_, options.track_throttle),
+      admin_service_(stores.admin, cache_, authenticator_),
+      notification_service_(stores.notifications, authenticator_, stopping_) {}
 
-absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(
-    const ServerOptions& options, ComplaintStore& complaints, PrincipalStore& principals,
-    ReferenceDataStore& reference_data) {
-  std::unique_ptr<DumasServer> server(
-      new DumasServer(options, complaints, principals, reference_data));
+absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOptions& options,
+                                                                const Stores& stores) {
+  std::unique_ptr<DumasServer> server(new DumasServer(options, stores));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -43,6 +42,8 @@ absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(&server->complaint_service_);
+  builder.RegisterService(&server->admin_service_);
+  builder.RegisterService(&server->notification_service_);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));

@@ -14,9 +14,12 @@
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
 #include "server/access_policy.h"
+#include "server/admin_service.h"
 #include "server/complaint_service.h"
 #include "server/domain/track_throttle.h"
+#include "server/notification_service.h"
 #include "server/reference_data_cache.h"
+#include "storage/case_store.h"
 #include "storage/complaint_store.h"
 
 namespace dumas {
@@ -39,6 +42,21 @@ struct ServerOptions {
   TrackThrottle::Options track_throttle;
 };
 
+// The stores a server runs on. MySqlStore is all of them (StoresOf).
+struct Stores {
+  ComplaintStore& complaints;
+  PrincipalStore& principals;
+  ReferenceDataStore& reference_data;
+  CaseStore& cases;
+  NotificationStore& notifications;
+  AdminStore& admin;
+};
+
+template <typename Store>
+Stores StoresOf(Store& store) {
+  return Stores{store, store, store, store, store, store};
+}
+
 class DumasServer {
  public:
   // The name under which grpc.health.v1 reports the complaint service.
@@ -48,9 +66,8 @@ class DumasServer {
   // address cannot be bound. The server starts even while the database is
   // down: health then says NOT_SERVING and calls fail UNAVAILABLE until it
   // answers again.
-  static absl::StatusOr<std::unique_ptr<DumasServer>> Start(
-      const ServerOptions& options, ComplaintStore& complaints, PrincipalStore& principals,
-      ReferenceDataStore& reference_data);
+  static absl::StatusOr<std::unique_ptr<DumasServer>> Start(const ServerOptions& options,
+                                                            const Stores& stores);
 
   DumasServer(const DumasServer&) = delete;
   DumasServer& operator=(const DumasServer&) = delete;
@@ -67,18 +84,19 @@ class DumasServer {
   void Wait();
 
  private:
-  DumasServer(const ServerOptions& options, ComplaintStore& complaints,
-              PrincipalStore& principals, ReferenceDataStore& reference_data);
+  DumasServer(const ServerOptions& options, const Stores& stores);
   void WatchLoop();
 
   const ServerOptions options_;
   ReferenceDataStore& reference_data_;
   Authenticator authenticator_;
   ReferenceDataCache cache_;
+  absl::Notification stopping_;
   ComplaintServiceImpl complaint_service_;
+  AdminServiceImpl admin_service_;
+  NotificationServiceImpl notification_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
-  absl::Notification stopping_;
   absl::once_flag shutdown_once_;
   std::thread watcher_;
 };

@@ -129,7 +129,7 @@ int Serve(const MySqlOptions& db) {
   options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_bytes);
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   absl::StatusOr<std::unique_ptr<DumasServer>> server =
-      DumasServer::Start(options, **store, **store, **store);
+      DumasServer::Start(options, StoresOf(**store));
   if (!server.ok()) return Fail("listen_failed", server.status());
   Log(LogLevel::kInfo, "serving",
       {{"listen", options.listen}, {"port", int64_t{(*server)->port()}}});

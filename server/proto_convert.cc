@@ -1,6 +1,8 @@
 #include "server/proto_convert.h"
 
 #include "absl/strings/str_cat.h"
+#include "server/domain/lifecycle.h"
+#include "server/domain/working_day_calendar.h"
 
 namespace dumas {
 namespace {
@@ -59,7 +61,7 @@ std::string Etag(const Complaint& complaint) {
   return absl::StrCat("W/\"", complaint.version, "\"");
 }
 
-void ToProto(const Complaint& complaint, v1::Complaint* out) {
+void ToProto(const Complaint& complaint, absl::CivilDay today, v1::Complaint* out) {
   out->set_name(absl::StrCat("complaints/", complaint.reference_number));
   out->set_reference_number(complaint.reference_number);
   out->set_state(static_cast<v1::ComplaintState>(complaint.state));
@@ -88,6 +90,29 @@ void ToProto(const Complaint& complaint, v1::Complaint* out) {
   ToProto(complaint.update_time, out->mutable_update_time());
   out->set_etag(Etag(complaint));
   ToProto(complaint.sp3d_due_date, out->mutable_sp3d_due_date());
+  if (!complaint.handling_unit_id.empty()) {
+    out->set_handling_unit(absl::StrCat("units/", complaint.handling_unit_id));
+  }
+  DeadlineFacts facts;
+  facts.state = complaint.state;
+  facts.sp3d_due = complaint.sp3d_due_date;
+  if (complaint.sp3d_time.has_value()) {
+    ToProto(*complaint.sp3d_time, out->mutable_sp3d_time());
+    facts.sp3d_sent = absl::ToCivilDay(*complaint.sp3d_time, PaluTimeZone());
+  }
+  if (complaint.result_due_date.has_value()) {
+    ToProto(*complaint.result_due_date, out->mutable_result_due_date());
+    facts.result_due = complaint.result_due_date;
+  }
+  if (complaint.answer_time.has_value()) {
+    ToProto(*complaint.answer_time, out->mutable_answer_time());
+    facts.answered = absl::ToCivilDay(*complaint.answer_time, PaluTimeZone());
+  }
+  out->set_sp3d_status(static_cast<v1::DeadlineStatus>(Sp3dStatus(facts, today)));
+  out->set_result_status(static_cast<v1::DeadlineStatus>(ResultStatus(facts, today)));
+  out->set_outcome(static_cast<v1::Outcome>(complaint.outcome));
+  out->set_clarification_pending(complaint.clarification_pending);
+  out->set_satisfaction_rating(complaint.satisfaction_rating);
 }
 
 void ToProto(const TrackedComplaint& complaint, v1::TrackedComplaint* out) {
@@ -107,6 +132,11 @@ void ToProto(const TrackedComplaint& complaint, v1::TrackedComplaint* out) {
     out->mutable_answer()->set_text(complaint.answer->text);
     ToProto(complaint.answer->time, out->mutable_answer()->mutable_answer_time());
   }
+  if (complaint.result_due_date.has_value()) {
+    ToProto(*complaint.result_due_date, out->mutable_result_due_date());
+  }
+  out->set_clarification_question(complaint.clarification_question);
+  out->set_satisfaction_rating(complaint.satisfaction_rating);
 }
 
 void ToProto(const Category& category, v1::Category* out) {

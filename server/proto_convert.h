@@ -31,7 +31,8 @@ std::string Etag(const Complaint& complaint);
 
 // Fills `out` from `complaint`; the complainant only when the complaint holds
 // its identity.
-void ToProto(const Complaint& complaint, v1::Complaint* out);
+// Deadline statuses are as of `today` (WITA).
+void ToProto(const Complaint& complaint, absl::CivilDay today, v1::Complaint* out);
 void ToProto(const TrackedComplaint& complaint, v1::TrackedComplaint* out);
 void ToProto(const Category& category, v1::Category* out);
 void ToProto(const Unit& unit, v1::Unit* out);

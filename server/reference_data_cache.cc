@@ -8,14 +8,14 @@ namespace {
 
 constexpr int kPage = 500;
 
-// Reads every row of a keyset-paged listing.
-template <typename Row, typename ListFn>
-absl::Status LoadIds(ListFn list, absl::flat_hash_set<std::string>& ids) {
+// Reads every row of a keyset-paged listing into `add`.
+template <typename Row, typename ListFn, typename AddFn>
+absl::Status LoadAll(ListFn list, AddFn add) {
   std::string after;
   while (true) {
     absl::StatusOr<std::vector<Row>> page = list(after, kPage);
     if (!page.ok()) return page.status();
-    for (const Row& row : *page) ids.insert(row.id);
+    for (const Row& row : *page) add(row);
     if (static_cast<int>(page->size()) < kPage) return absl::OkStatus();
     after = page->back().id;
   }
@@ -24,23 +24,28 @@ absl::Status LoadIds(ListFn list, absl::flat_hash_set<std::string>& ids) {
 }  // namespace
 
 absl::Status ReferenceDataCache::Refresh() {
-  absl::flat_hash_set<std::string> categories;
-  absl::flat_hash_set<std::string> units;
-  absl::Status status = LoadIds<Category>(
-      [this](std::string_view after, int limit) { return store_.ListCategories(after, limit); },
-      categories);
+  ReferenceSnapshot snapshot{{}, {}, {}, {}, WorkingDayCalendar({})};
+  absl::Status status = LoadAll<Category>(
+      [this](const std::string& after, int limit) { return store_.ListCategories(after, limit); },
+      [&](const Category& row) { snapshot.category_ids.insert(row.id); });
   if (!status.ok()) return status;
-  status = LoadIds<Unit>(
-      [this](std::string_view after, int limit) { return store_.ListUnits(after, limit); },
-      units);
+  status = LoadAll<Unit>(
+      [this](const std::string& after, int limit) { return store_.ListUnits(after, limit); },
+      [&](const Unit& row) {
+        snapshot.unit_ids.insert(row.id);
+        snapshot.unit_names[row.id] = row.display_name;
+      });
   if (!status.ok()) return status;
+  absl::StatusOr<std::vector<RoutingRule>> rules = admin_.ListRoutingRules();
+  if (!rules.ok()) return rules.status();
+  for (const RoutingRule& rule : *rules) snapshot.routing_rules[rule.category_id] = rule.unit_id;
   absl::StatusOr<std::vector<absl::CivilDay>> holidays = store_.ListHolidays();
   if (!holidays.ok()) return holidays.status();
+  snapshot.calendar = WorkingDayCalendar(*holidays);
 
-  auto snapshot = std::make_shared<const ReferenceSnapshot>(ReferenceSnapshot{
-      std::move(categories), std::move(units), WorkingDayCalendar(*holidays)});
+  auto shared = std::make_shared<const ReferenceSnapshot>(std::move(snapshot));
   absl::MutexLock lock(&mu_);
-  snapshot_ = std::move(snapshot);
+  snapshot_ = std::move(shared);
   return absl::OkStatus();
 }
 

@@ -7,10 +7,12 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "server/domain/working_day_calendar.h"
+#include "storage/case_store.h"
 #include "storage/complaint_store.h"
 
 namespace dumas {
@@ -19,12 +21,15 @@ namespace dumas {
 struct ReferenceSnapshot {
   absl::flat_hash_set<std::string> category_ids;
   absl::flat_hash_set<std::string> unit_ids;
+  absl::flat_hash_map<std::string, std::string> unit_names;     // id -> display name
+  absl::flat_hash_map<std::string, std::string> routing_rules;  // category id -> unit id
   WorkingDayCalendar calendar;
 };
 
 class ReferenceDataCache {
  public:
-  explicit ReferenceDataCache(ReferenceDataStore& store) : store_(store) {}
+  ReferenceDataCache(ReferenceDataStore& store, AdminStore& admin)
+      : store_(store), admin_(admin) {}
 
   // Loads everything anew and swaps it in. On error the previous snapshot
   // stays. Thread-safe.
@@ -37,6 +42,7 @@ class ReferenceDataCache {
 
  private:
   ReferenceDataStore& store_;
+  AdminStore& admin_;
   absl::Mutex mu_;
   std::shared_ptr<const ReferenceSnapshot> snapshot_ ABSL_GUARDED_BY(mu_);
 };

@@ -145,6 +145,9 @@ struct TrackedComplaint {
   absl::CivilDay sp3d_due_date;
   bool sp3d_sent = false;
   std::optional<OfficialAnswer> answer;
+  std::optional<absl::CivilDay> result_due_date;  // once the SP3D went out
+  std::string clarification_question;             // while a request is open
+  int satisfaction_rating = 0;                    // 1-5, 0 until rated
 };
 
 // An authenticated caller: a system or a member of staff, with a role and,

@@ -23,13 +23,13 @@ enum class NotificationKind : int {
 };
 
 struct NotificationFacts {
-  std::string reference_number;
-  std::string tracking_code;  // kReceipt only
-  absl::CivilDay due_date;    // kReceipt: the SP3D due date; kSp3d: the result due date
-  std::string unit_name;      // kSp3d: the handling unit's display name
+  std::string reference_number{};
+  std::string tracking_code{};  // kReceipt only
+  absl::CivilDay due_date{};  // kReceipt: the SP3D due date; kSp3d: the result due date
+  std::string unit_name{};    // kSp3d: the handling unit's display name
   // kClarificationRequest: the question; kArchived/kRejected: the reason;
   // kAnswer: the answer.
-  std::string text;
+  std::string text{};
 };
 
 // The Indonesian message to deliver to the complainant, plain text,

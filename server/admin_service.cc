@@ -1,0 +1,293 @@
+#include "server/admin_service.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
+#include "server/domain/complaint_validation.h"
+#include "server/domain/field_violations.h"
+#include "server/log.h"
+#include "server/proto_convert.h"
+#include "server/rpc_support.h"
+
+namespace dumas {
+namespace {
+
+constexpr int kDefaultPrincipalPage = 50;
+constexpr int kMaxPrincipalPage = 100;
+constexpr int kMaxHolidays = 100;
+constexpr TextLimits kDisplayName{.required = true, .min_chars = 1, .max_chars = 200};
+
+void ToProto(const Principal& principal, v1::Principal* out) {
+  out->set_name(absl::StrCat("principals/", principal.id));
+  out->set_display_name(principal.name);
+  out->set_role(static_cast<v1::Role>(principal.role));
+  if (!principal.unit_id.empty()) out->set_unit(absl::StrCat("units/", principal.unit_id));
+  dumas::ToProto(principal.create_time, out->mutable_create_time());
+  if (principal.revoke_time.has_value()) {
+    dumas::ToProto(*principal.revoke_time, out->mutable_revoke_time());
+  }
+  out->set_channel(static_cast<v1::Channel>(principal.channel));
+}
+
+void ToProto(const RoutingRule& rule, v1::RoutingRule* out) {
+  out->set_category(absl::StrCat("categories/", rule.category_id));
+  out->set_unit(absl::StrCat("units/", rule.unit_id));
+}
+
+void ToProto(const Holiday& holiday, v1::Holiday* out) {
+  dumas::ToProto(holiday.day, out->mutable_date());
+  out->set_display_name(holiday.name);
+}
+
+// The id of a new resource: 1-64 characters of [a-z0-9-].
+std::optional<std::string> NewId(absl::string_view field, const std::string& id,
+                                 FieldViolations& violations) {
+  const std::optional<std::string> checked = ResourceId("x", absl::StrCat("x/", id));
+  if (!checked.has_value()) {
+    violations.Add(std::string(field), "must be 1 to 64 characters of a-z, 0-9 and hyphens");
+  }
+  return checked;
+}
+
+}  // namespace
+
+template <typename Body>
+grpc::Status AdminServiceImpl::Run(grpc::ServerContext& context, Method method, bool refresh,
+                                   Body body) {
+  const CallLog call(method);
+  absl::StatusOr<std::optional<Principal>> principal = authenticator_.Authorize(context, method);
+  if (!principal.ok()) return call.Finish(principal.status());
+  absl::Status status = body(**principal);
+  if (status.ok() && refresh) {
+    // The change is committed; a failed refresh only delays its effect here
+    // until the next periodic one.
+    if (absl::Status refreshed = cache_.Refresh(); !refreshed.ok()) {
+      Log(LogLevel::kWarning, "reference_data_refresh_failed",
+          {{"code", absl::StatusCodeToString(refreshed.code())}});
+    }
+  }
+  return call.Finish(status);
+}
+
+grpc::Status AdminServiceImpl::CreatePrincipal(grpc::ServerContext* context,
+                                               const v1::CreatePrincipalRequest* request,
+                                               v1::CreatePrincipalResponse* response) {
+  return Run(*context, Method::kCreatePrincipal, false, [&](const Principal&) -> absl::Status {
+    FieldViolations violations;
+    const v1::Principal& in = request->principal();
+    Principal principal;
+    if (auto name = CheckText("principal.display_name", in.display_name(), kDisplayName,
+                              violations)) {
+      principal.name = *name;
+    }
+    if (in.role() == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(in.role())) {
+      violations.Add("principal.role", "must be a Role other than UNSPECIFIED");
+    }
+    principal.role = static_cast<Role>(in.role());
+    if (!in.unit().empty()) {
+      if (auto id = ResourceId("units", in.unit())) {
+        principal.unit_id = *id;
+      } else {
+        violations.Add("principal.unit", "must be units/{unit_id}");
+      }
+    }
+    if (principal.role == Role::kUnit && in.unit().empty()) {
+      violations.Add("principal.unit", "is required for ROLE_UNIT");
+    }
+    if (!v1::Channel_IsValid(in.channel())) {
+      violations.Add("principal.channel", "is not a Channel value");
+    }
+    if (principal.role == Role::kGateway) principal.channel = static_cast<Channel>(in.channel());
+    if (!violations.empty()) return violations.ToStatus();
+    auto created = admin_.CreatePrincipalWithToken(principal);
+    if (!created.ok()) return created.status();
+    ToProto(created->first, response->mutable_principal());
+    response->set_token(created->second);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AdminServiceImpl::ListPrincipals(grpc::ServerContext* context,
+                                              const v1::ListPrincipalsRequest* request,
+                                              v1::ListPrincipalsResponse* response) {
+  return Run(*context, Method::kListPrincipals, false, [&](const Principal&) -> absl::Status {
+    absl::StatusOr<int> size =
+        PageSize(request->page_size(), kDefaultPrincipalPage, kMaxPrincipalPage);
+    if (!size.ok()) return size.status();
+    absl::StatusOr<std::string> after = DecodePageToken("principals", request->page_token());
+    if (!after.ok()) return after.status();
+    int64_t after_id = 0;
+    if (!after->empty() && !absl::SimpleAtoi(*after, &after_id)) {
+      return InvalidField("page_token", "is not a page token returned by this method");
+    }
+    auto rows = admin_.ListPrincipals(after_id, *size + 1);
+    if (!rows.ok()) return rows.status();
+    const bool more = static_cast<int>(rows->size()) > *size;
+    if (more) rows->resize(*size);
+    for (const Principal& row : *rows) ToProto(row, response->add_principals());
+    if (more) {
+      response->set_next_page_token(EncodePageToken("principals", absl::StrCat(rows->back().id)));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AdminServiceImpl::RevokePrincipal(grpc::ServerContext* context,
+                                               const v1::RevokePrincipalRequest* request,
+                                               v1::RevokePrincipalResponse* response) {
+  return Run(*context, Method::kRevokePrincipal, false, [&](const Principal&) -> absl::Status {
+    int64_t id = 0;
+    absl::string_view name = request->name();
+    if (!absl::ConsumePrefix(&name, "principals/") ||
+        !absl::SimpleAtoi(name, &id) || id <= 0) {
+      return InvalidField("name", "must be principals/{principal_id}");
+    }
+    auto revoked = admin_.RevokePrincipalById(id);
+    if (absl::IsNotFound(revoked.status())) {
+      return absl::NotFoundError("no active principal has that name");
+    }
+    if (!revoked.ok()) return revoked.status();
+    ToProto(*revoked, response->mutable_principal());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AdminServiceImpl::CreateUnit(grpc::ServerContext* context,
+                                          const v1::CreateUnitRequest* request,
+                                          v1::CreateUnitResponse* response) {
+  return Run(*context, Method::kCreateUnit, true, [&](const Principal&) -> absl::Status {
+    FieldViolations violations;
+    Unit unit;
+    if (auto id = NewId("unit_id", request->unit_id(), violations)) unit.id = *id;
+    if (auto name = CheckText("unit.display_name", request->unit().display_name(),
+                              kDisplayName, violations)) {
+      unit.display_name = *name;
+    }
+    if (!violations.empty()) return violations.ToStatus();
+    if (absl::Status status = admin_.CreateUnit(unit); !status.ok()) {
+      if (absl::IsAlreadyExists(status)) return absl::AlreadyExistsError("the unit id is taken");
+      return status;
+    }
+    dumas::ToProto(unit, response->mutable_unit());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AdminServiceImpl::CreateCategory(grpc::ServerContext* context,
+                                              const v1::CreateCategoryRequest* request,
+                                              v1::CreateCategoryResponse* response) {
+  return Run(*context, Method::kCreateCategory, true, [&](const Principal&) -> absl::Status {
+    FieldViolations violations;
+    Category category;
+    if (auto id = NewId("category_id", request->category_id(), violations)) category.id = *id;
+    if (auto name = CheckText("category.indonesian_name", request->category().indonesian_name(),
+                              kDisplayName, violations)) {
+      category.indonesian_name = *name;
+    }
+    if (auto name = CheckText("category.english_name", request->category().english_name(),
+                              kDisplayName, violations)) {
+      category.english_name = *name;
+    }
+    if (!violations.empty()) return violations.ToStatus();
+    if (absl::Status status = admin_.CreateCategory(category); !status.ok()) {
+      if (absl::IsAlreadyExists(status)) {
+        return absl::AlreadyExistsError("the category id is taken");
+      }
+      return status;
+    }
+    dumas::ToProto(category, response->mutable_category());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AdminServiceImpl::ListRoutingRules(grpc::ServerContext* context,
+                                                const v1::ListRoutingRulesRequest*,
+                                                v1::ListRoutingRulesResponse* response) {
+  return Run(*context, Method::kListRoutingRules, false, [&](const Principal&) -> absl::Status {
+    auto rules = admin_.ListRoutingRules();
+    if (!rules.ok()) return rules.status();
+    for (const RoutingRule& rule : *rules) ToProto(rule, response->add_routing_rules());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AdminServiceImpl::SetRoutingRule(grpc::ServerContext* context,
+                                              const v1::SetRoutingRuleRequest* request,
+                                              v1::SetRoutingRuleResponse* response) {
+  return Run(*context, Method::kSetRoutingRule, true, [&](const Principal&) -> absl::Status {
+    FieldViolations violations;
+    RoutingRule rule;
+    if (auto id = ResourceId("categories", request->routing_rule().category())) {
+      rule.category_id = *id;
+    } else {
+      violations.Add("routing_rule.category", "must be categories/{category_id}");
+    }
+    if (auto id = ResourceId("units", request->routing_rule().unit())) {
+      rule.unit_id = *id;
+    } else {
+      violations.Add("routing_rule.unit", "must be units/{unit_id}");
+    }
+    if (!violations.empty()) return violations.ToStatus();
+    if (absl::Status status = admin_.SetRoutingRule(rule); !status.ok()) return status;
+    ToProto(rule, response->mutable_routing_rule());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AdminServiceImpl::ListHolidays(grpc::ServerContext* context,
+                                            const v1::ListHolidaysRequest* request,
+                                            v1::ListHolidaysResponse* response) {
+  return Run(*context, Method::kListHolidays, false, [&](const Principal&) -> absl::Status {
+    if (request->year() < 2000 || request->year() > 2100) {
+      return InvalidField("year", "must be 2000 to 2100");
+    }
+    auto holidays = admin_.ListHolidays(request->year());
+    if (!holidays.ok()) return holidays.status();
+    for (const Holiday& holiday : *holidays) ToProto(holiday, response->add_holidays());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AdminServiceImpl::SetHolidays(grpc::ServerContext* context,
+                                           const v1::SetHolidaysRequest* request,
+                                           v1::SetHolidaysResponse* response) {
+  return Run(*context, Method::kSetHolidays, true, [&](const Principal&) -> absl::Status {
+    FieldViolations violations;
+    const int year = request->year();
+    if (year < 2000 || year > 2100) violations.Add("year", "must be 2000 to 2100");
+    if (request->holidays_size() > kMaxHolidays) {
+      violations.Add("holidays", absl::StrCat("must hold at most ", kMaxHolidays, " days"));
+    }
+    std::vector<Holiday> holidays;
+    absl::flat_hash_set<absl::CivilDay> seen;
+    for (int i = 0; i < request->holidays_size() && i < kMaxHolidays; ++i) {
+      const v1::Holiday& in = request->holidays(i);
+      const std::string field = absl::StrCat("holidays[", i, "]");
+      const absl::CivilDay day(in.date().year(), in.date().month(), in.date().day());
+      if (day.year() != in.date().year() || day.month() != in.date().month() ||
+          day.day() != in.date().day() || in.date().year() != year) {
+        violations.Add(absl::StrCat(field, ".date"), "must be a real date within the year");
+        continue;
+      }
+      if (!seen.insert(day).second) {
+        violations.Add(absl::StrCat(field, ".date"), "is listed twice");
+        continue;
+      }
+      auto name = CheckText(absl::StrCat(field, ".display_name"), in.display_name(),
+                            kDisplayName, violations);
+      if (name.has_value()) holidays.push_back({day, *name});
+    }
+    if (!violations.empty()) return violations.ToStatus();
+    if (absl::Status status = admin_.SetHolidays(year, holidays); !status.ok()) return status;
+    auto stored = admin_.ListHolidays(year);
+    if (!stored.ok()) return stored.status();
+    for (const Holiday& holiday : *stored) ToProto(holiday, response->add_holidays());
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace dumas
