@@ -84,4 +84,9 @@ absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view token) {
   return principal;
 }
 
+void Authenticator::ForgetCachedTokens() {
+  absl::MutexLock lock(&mu_);
+  cache_.clear();
+}
+
 }  // namespace dumas

@@ -140,6 +140,10 @@ class Authenticator {
   absl::StatusOr<std::optional<Principal>> Authorize(const grpc::ServerContext& context,
                                                      Method method);
 
+  // Forgets every cached token, so that a revocation takes effect at once on
+  // this server.
+  void ForgetCachedTokens() ABSL_LOCKS_EXCLUDED(mu_);
+
  private:
   struct CachedPrincipal {
     Principal principal;

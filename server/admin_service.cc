@@ -151,6 +151,7 @@ grpc::Status AdminServiceImpl::RevokePrincipal(grpc::ServerContext* context,
       return absl::NotFoundError("no active principal has that name");
     }
     if (!revoked.ok()) return revoked.status();
+    authenticator_.ForgetCachedTokens();
     ToProto(*revoked, response->mutable_principal());
     return absl::OkStatus();
   });

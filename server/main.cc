@@ -92,7 +92,7 @@ bool StopRequestedWithin(absl::Duration timeout) {
   return sigtimedwait(&set, nullptr, &ts) > 0;
 }
 
-int Fail(std::string_view event, const absl::Status& status) {
+int Fail(absl::string_view event, const absl::Status& status) {
   Log(LogLevel::kError, event,
       {{"code", absl::StatusCodeToString(status.code())}, {"detail", status.message()}});
   return 1;

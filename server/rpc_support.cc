@@ -14,7 +14,7 @@ namespace dumas {
 
 grpc::Status CallLog::Finish(const absl::Status& status) const {
   const double ms = absl::ToDoubleMilliseconds(absl::Now() - start_);
-  const absl::string_view code = absl::StatusCodeToString(status.code());
+  const std::string code = absl::StatusCodeToString(status.code());
   if (status.code() == absl::StatusCode::kInternal ||
       status.code() == absl::StatusCode::kUnknown ||
       status.code() == absl::StatusCode::kDataLoss) {

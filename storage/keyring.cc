@@ -1,0 +1,369 @@
+#include "storage/keyring.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace dumas {
+namespace {
+
+constexpr size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+constexpr size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+constexpr size_t kMaxKeyFileBytes = 1 << 20;
+constexpr size_t kMaxKeyIdChars = 32;
+
+static_assert(kNonceBytes + kTagBytes == Keyring::kCiphertextOverhead);
+static_assert(crypto_aead_xchacha20poly1305_ietf_KEYBYTES == Keyring::kKeyBytes);
+static_assert(crypto_kdf_KEYBYTES == Keyring::kKeyBytes);
+
+// Subkeys of the index key: one KDF context (8 bytes) and id per purpose.
+constexpr char kNikContext[crypto_kdf_CONTEXTBYTES + 1] = "dumasNIK";
+constexpr char kTrackingContext[crypto_kdf_CONTEXTBYTES + 1] = "dumasTRK";
+constexpr char kFingerprintContext[crypto_kdf_CONTEXTBYTES + 1] = "dumasREQ";
+
+// Debian's Abseil has its own absl::string_view (not std::string_view).
+absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+std::string_view Std(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+
+bool ValidKeyId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxKeyIdChars) return false;
+  for (char c : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
+        c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Decodes exactly 64 hex digits into key[32].
+bool DecodeKey(std::string_view hex, unsigned char* key) {
+  if (hex.size() != 2 * Keyring::kKeyBytes) return false;
+  size_t decoded = 0;
+  const char* end = nullptr;
+  if (sodium_hex2bin(key, Keyring::kKeyBytes, hex.data(), hex.size(), nullptr, &decoded,
+                     &end) != 0) {
+    return false;
+  }
+  return decoded == Keyring::kKeyBytes && end == hex.data() + hex.size();
+}
+
+std::string HexKey(const unsigned char* key) {
+  std::string hex(2 * Keyring::kKeyBytes + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), key, Keyring::kKeyBytes);
+  hex.pop_back();  // the terminating NUL
+  return hex;
+}
+
+// BLAKE2b of length-prefixed parts under `key`: unambiguous for any parts.
+std::string KeyedHash(const unsigned char* key, std::initializer_list<std::string_view> parts) {
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, key, Keyring::kKeyBytes, Keyring::kHashBytes);
+  for (std::string_view part : parts) {
+    unsigned char length[8];
+    uint64_t n = part.size();
+    for (unsigned char& byte : length) {
+      byte = static_cast<unsigned char>(n & 0xff);
+      n >>= 8;
+    }
+    crypto_generichash_update(&state, length, sizeof length);
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(part.data()),
+                              part.size());
+  }
+  std::string out(Keyring::kHashBytes, '\0');
+  crypto_generichash_final(&state, reinterpret_cast<unsigned char*>(out.data()), out.size());
+  sodium_memzero(&state, sizeof state);
+  return out;
+}
+
+// Creates the missing directories of `path`'s parent with mode 0700.
+absl::Status MakeParentDirectories(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0) return absl::OkStatus();
+  const std::string parent = path.substr(0, slash);
+  for (size_t i = 1; i <= parent.size(); ++i) {
+    if (i != parent.size() && parent[i] != '/') continue;
+    const std::string prefix = parent.substr(0, i);
+    if (mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
+      return absl::InternalError(absl::StrCat("cannot create directory ", prefix, " for the key file: ",
+                                              std::strerror(errno)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return absl::InternalError(absl::StrCat("cannot write the key file: ", std::strerror(errno)));
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status InitSodium() {
+  if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+struct Keyring::Material {
+  struct DataKey {
+    std::string id;
+    unsigned char key[kKeyBytes];
+    ~DataKey() { sodium_memzero(key, sizeof key); }
+  };
+  // Each key in its own allocation, so that no key is ever copied (and left
+  // behind unwiped) when the vector grows. The last one is active.
+  std::vector<std::unique_ptr<DataKey>> data_keys;
+  unsigned char nik_key[kKeyBytes];
+  unsigned char tracking_key[kKeyBytes];
+  unsigned char fingerprint_key[kKeyBytes];
+
+  ~Material() {
+    sodium_memzero(nik_key, sizeof nik_key);
+    sodium_memzero(tracking_key, sizeof tracking_key);
+    sodium_memzero(fingerprint_key, sizeof fingerprint_key);
+  }
+
+  const DataKey* Find(std::string_view id) const {
+    for (const auto& key : data_keys) {
+      if (key->id == id) return key.get();
+    }
+    return nullptr;
+  }
+};
+
+Keyring::Keyring(std::unique_ptr<Material> material) : material_(std::move(material)) {}
+Keyring::Keyring(Keyring&& other) noexcept = default;
+Keyring& Keyring::operator=(Keyring&& other) noexcept = default;
+Keyring::~Keyring() = default;
+
+absl::StatusOr<Keyring> Keyring::Parse(std::string_view path, std::string_view contents) {
+  auto material = std::make_unique<Material>();
+  unsigned char index_key[kKeyBytes];
+  int index_keys = 0;
+  int line_number = 0;
+  auto malformed = [&](std::string_view what) {
+    sodium_memzero(index_key, sizeof index_key);
+    return absl::InvalidArgumentError(
+        absl::StrCat("key file ", Absl(path), " line ", line_number, ": ", Absl(what)));
+  };
+  for (absl::string_view line : absl::StrSplit(Absl(contents), '\n')) {
+    ++line_number;
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || line.front() == '#') continue;
+    std::vector<std::string_view> fields;
+    for (absl::string_view field : absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty())) {
+      fields.push_back(Std(field));
+    }
+    if (fields[0] == "data") {
+      if (fields.size() != 3) return malformed("expected 'data <key_id> <64 hex digits>'");
+      if (!ValidKeyId(fields[1])) {
+        return malformed("the key id must be 1-32 characters of A-Z a-z 0-9 . _ -");
+      }
+      if (material->Find(fields[1]) != nullptr) return malformed("duplicate key id");
+      auto key = std::make_unique<Material::DataKey>();
+      key->id = std::string(fields[1]);
+      if (!DecodeKey(fields[2], key->key)) return malformed("the key must be 64 hex digits");
+      material->data_keys.push_back(std::move(key));
+    } else if (fields[0] == "index") {
+      if (fields.size() != 2) return malformed("expected 'index <64 hex digits>'");
+      if (++index_keys > 1) return malformed("a second index key; there must be exactly one");
+      if (!DecodeKey(fields[1], index_key)) return malformed("the key must be 64 hex digits");
+    } else {
+      return malformed(
+          "expected 'data <key_id> <64 hex digits>', 'index <64 hex digits>' or a '#' comment");
+    }
+  }
+  if (material->data_keys.empty()) {
+    sodium_memzero(index_key, sizeof index_key);
+    return absl::InvalidArgumentError(
+        absl::StrCat("key file ", Absl(path), " has no 'data <key_id> <64 hex digits>' line"));
+  }
+  if (index_keys != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("key file ", Absl(path), " has no 'index <64 hex digits>' line"));
+  }
+  crypto_kdf_derive_from_key(material->nik_key, kKeyBytes, 1, kNikContext, index_key);
+  crypto_kdf_derive_from_key(material->tracking_key, kKeyBytes, 2, kTrackingContext, index_key);
+  crypto_kdf_derive_from_key(material->fingerprint_key, kKeyBytes, 3, kFingerprintContext,
+                             index_key);
+  sodium_memzero(index_key, sizeof index_key);
+  return Keyring(std::move(material));
+}
+
+absl::StatusOr<Keyring> Keyring::LoadFromFile(std::string_view path_view) {
+  if (absl::Status status = InitSodium(); !status.ok()) return status;
+  const std::string path(path_view);
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      return absl::NotFoundError(absl::StrCat(
+          "key file ", path, " does not exist; create one with 'dumasd keygen'"));
+    }
+    return absl::InternalError(
+        absl::StrCat("cannot open key file ", path, ": ", std::strerror(errno)));
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    const int error = errno;
+    close(fd);
+    return absl::InternalError(
+        absl::StrCat("cannot stat key file ", path, ": ", std::strerror(error)));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return absl::FailedPreconditionError(
+        absl::StrCat("key file ", path, " is not a regular file"));
+  }
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    close(fd);
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "key file ", path, " is accessible by group or others (mode ", mode,
+        "); restrict it to its owner with: chmod 600 ", path));
+  }
+  if (static_cast<size_t>(st.st_size) > kMaxKeyFileBytes) {
+    close(fd);
+    return absl::InvalidArgumentError(absl::StrCat("key file ", path, " is larger than 1 MiB"));
+  }
+  std::string contents(static_cast<size_t>(st.st_size), '\0');
+  size_t filled = 0;
+  while (filled < contents.size()) {
+    const ssize_t n = read(fd, contents.data() + filled, contents.size() - filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    filled += static_cast<size_t>(n);
+  }
+  close(fd);
+  contents.resize(filled);
+  absl::StatusOr<Keyring> keyring = Parse(path, contents);
+  sodium_memzero(contents.data(), contents.size());
+  return keyring;
+}
+
+absl::Status Keyring::GenerateFile(std::string_view path_view) {
+  if (absl::Status status = InitSodium(); !status.ok()) return status;
+  const std::string path(path_view);
+  if (path.empty()) return absl::InvalidArgumentError("the key file path is empty");
+  if (absl::Status status = MakeParentDirectories(path); !status.ok()) return status;
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("key file ", path, " already exists; it is never overwritten"));
+    }
+    return absl::InternalError(
+        absl::StrCat("cannot create key file ", path, ": ", std::strerror(errno)));
+  }
+  unsigned char data_key[kKeyBytes];
+  unsigned char index_key[kKeyBytes];
+  crypto_aead_xchacha20poly1305_ietf_keygen(data_key);
+  crypto_kdf_keygen(index_key);
+  unsigned char suffix[4];
+  randombytes_buf(suffix, sizeof suffix);
+  char suffix_hex[2 * sizeof suffix + 1];
+  sodium_bin2hex(suffix_hex, sizeof suffix_hex, suffix, sizeof suffix);
+  const std::string key_id = absl::StrCat(
+      "k", absl::FormatTime("%Y%m%d", absl::Now(), absl::UTCTimeZone()), "-", suffix_hex);
+  std::string data_hex = HexKey(data_key);
+  std::string index_hex = HexKey(index_key);
+  std::string contents = absl::StrCat(
+      "# Dumas key file: keep it outside the database, mode 0600, and back it up\n"
+      "# apart from the database. Losing it makes stored identities unreadable.\n"
+      "# Rotate the data key by appending a new 'data <key_id> <64 hex>' line (the\n"
+      "# last one encrypts; older ones still decrypt). Never change the index key.\n",
+      "data ", key_id, " ", data_hex, "\n", "index ", index_hex, "\n");
+  sodium_memzero(data_key, sizeof data_key);
+  sodium_memzero(index_key, sizeof index_key);
+  sodium_memzero(data_hex.data(), data_hex.size());
+  sodium_memzero(index_hex.data(), index_hex.size());
+  absl::Status status = WriteAll(fd, contents);
+  sodium_memzero(contents.data(), contents.size());
+  if (status.ok() && fchmod(fd, 0600) != 0) {
+    status = absl::InternalError(absl::StrCat("cannot chmod the key file: ", std::strerror(errno)));
+  }
+  if (status.ok() && fsync(fd) != 0) {
+    status = absl::InternalError(absl::StrCat("cannot sync the key file: ", std::strerror(errno)));
+  }
+  if (close(fd) != 0 && status.ok()) {
+    status = absl::InternalError(absl::StrCat("cannot close the key file: ", std::strerror(errno)));
+  }
+  if (!status.ok()) unlink(path.c_str());
+  return status;
+}
+
+const std::string& Keyring::active_key_id() const { return material_->data_keys.back()->id; }
+
+std::string Keyring::Encrypt(std::string_view plaintext, std::string_view associated_data) const {
+  const Material::DataKey& key = *material_->data_keys.back();
+  std::string out(kNonceBytes + plaintext.size() + kTagBytes, '\0');
+  auto* nonce = reinterpret_cast<unsigned char*>(out.data());
+  randombytes_buf(nonce, kNonceBytes);
+  unsigned long long written = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      nonce + kNonceBytes, &written, reinterpret_cast<const unsigned char*>(plaintext.data()),
+      plaintext.size(), reinterpret_cast<const unsigned char*>(associated_data.data()),
+      associated_data.size(), nullptr, nonce, key.key);
+  out.resize(kNonceBytes + written);
+  return out;
+}
+
+absl::StatusOr<std::string> Keyring::Decrypt(std::string_view key_id, std::string_view ciphertext,
+                                             std::string_view associated_data) const {
+  const Material::DataKey* key = material_->Find(key_id);
+  if (key == nullptr) {
+    return absl::FailedPreconditionError(
+        "data was encrypted with a key that is not in the key file; restore its 'data' line");
+  }
+  if (ciphertext.size() < kNonceBytes + kTagBytes) {
+    return absl::DataLossError("an encrypted value is truncated");
+  }
+  const auto* nonce = reinterpret_cast<const unsigned char*>(ciphertext.data());
+  std::string plaintext(ciphertext.size() - kNonceBytes - kTagBytes, '\0');
+  unsigned long long written = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          reinterpret_cast<unsigned char*>(plaintext.data()), &written, nullptr,
+          nonce + kNonceBytes, ciphertext.size() - kNonceBytes,
+          reinterpret_cast<const unsigned char*>(associated_data.data()), associated_data.size(),
+          nonce, key->key) != 0) {
+    return absl::DataLossError("an encrypted value failed authentication");
+  }
+  plaintext.resize(written);
+  return plaintext;
+}
+
+std::string Keyring::NikBlindIndex(std::string_view nik) const {
+  return KeyedHash(material_->nik_key, {nik});
+}
+
+std::string Keyring::TrackingCodeHash(std::string_view reference_number,
+                                      std::string_view tracking_code) const {
+  return KeyedHash(material_->tracking_key, {reference_number, tracking_code});
+}
+
+std::string Keyring::RequestFingerprint(std::string_view fingerprint) const {
+  return KeyedHash(material_->fingerprint_key, {fingerprint});
+}
+
+}  // namespace dumas

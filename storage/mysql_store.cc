@@ -1,0 +1,775 @@
+#include "storage/mysql_store.h"
+
+#include <cppconn/datatype.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "storage/migrator.h"
+#include "storage/sql.h"
+#include "storage/sql_error.h"
+
+namespace dumas {
+namespace {
+
+using TransactionEnd = ConnectionPool::TransactionEnd;
+
+// Event types (complaint_events.type).
+constexpr char kEventReceived[] = "RECEIVED";
+constexpr char kEventIdentityRead[] = "IDENTITY_READ";
+// The complainant's first public step, in Indonesian.
+constexpr char kReceivedMessage[] = "Pengaduan diterima dan diregistrasi.";
+
+constexpr size_t kReferenceNumberChars = 14;  // "XXXX-XXXX-XXXX"
+constexpr int kMaxReferenceDraws = 8;
+constexpr size_t kMaxTokenBytes = 512;
+constexpr int kTokenRandomBytes = 32;
+constexpr int kMaxListLimit = 1000;
+
+// Associated data of each encrypted column: the column and the row it
+// belongs to, so that ciphertexts cannot be swapped between rows or columns.
+constexpr char kAadReplyAddress[] = "complaints.reply_address_ct";
+constexpr char kAadFullName[] = "complaints.full_name_ct";
+constexpr char kAadNik[] = "complaints.nik_ct";
+constexpr char kAadPhone[] = "complaints.phone_ct";
+constexpr char kAadEmail[] = "complaints.email_ct";
+constexpr char kAadAddress[] = "complaints.address_ct";
+constexpr char kAadTrackingCode[] = "idempotency_keys.tracking_code_ct";
+
+// Debian's Abseil has its own absl::string_view (not std::string_view).
+absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+std::string Aad(std::string_view column, std::string_view row) {
+  return absl::StrCat(Absl(column), ":", Absl(row));
+}
+
+std::string IdempotencyRow(int64_t principal_id, std::string_view request_id) {
+  return absl::StrCat(principal_id, ":", Absl(request_id));
+}
+
+sql::SQLString Sql(std::string_view s) { return sql::SQLString(s.data(), s.size()); }
+
+// Times are stored as UTC DATETIME(6); the session time zone is '+00:00'.
+absl::Time TruncateToMicros(absl::Time t) { return absl::FromUnixMicros(absl::ToUnixMicros(t)); }
+
+std::string FormatDateTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", t, absl::UTCTimeZone());
+}
+
+std::string FormatDate(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+// Within the range of DATETIME.
+bool StorableTime(absl::Time t) {
+  static const absl::Time kMin = absl::FromCivil(absl::CivilSecond(1000, 1, 1), absl::UTCTimeZone());
+  static const absl::Time kMax = absl::FromCivil(absl::CivilSecond(9999, 12, 31, 23, 59, 59),
+                                                 absl::UTCTimeZone());
+  return t >= kMin && t <= kMax;
+}
+
+bool StorableDay(absl::CivilDay day) { return day.year() >= 1000 && day.year() <= 9999; }
+
+absl::StatusOr<absl::Time> ParseDateTime(const std::string& text) {
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &t, &error)) {
+    return absl::InternalError("the database returned a malformed time");
+  }
+  return t;
+}
+
+absl::StatusOr<absl::CivilDay> ParseDate(const std::string& text) {
+  absl::CivilDay day;
+  if (!absl::ParseCivilTime(text, &day)) {
+    return absl::InternalError("the database returned a malformed date");
+  }
+  return day;
+}
+
+bool IsAscii(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c >= 0x80 || c < 0x20) return false;
+  }
+  return true;
+}
+
+// Code points of valid UTF-8 (bytes that do not continue a sequence).
+size_t Utf8Chars(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string Sha256(std::string_view data) {
+  std::string digest(crypto_hash_sha256_BYTES, '\0');
+  crypto_hash_sha256(reinterpret_cast<unsigned char*>(digest.data()),
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  return digest;
+}
+
+bool EqualSecrets(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// Checks that every value fits its column; the message names the field.
+absl::Status CheckStorable(const NewComplaint& in) {
+  const ComplaintDraft& d = in.draft;
+  struct Limit {
+    std::string_view field;
+    std::string_view value;
+    size_t max;
+    bool chars;  // counted in code points (text columns), else bytes
+  };
+  const size_t ct = Keyring::kCiphertextOverhead;
+  const Limit limits[] = {
+      {"description", d.description, 65535, false},
+      {"incident_location", d.incident_location, 500, true},
+      {"officer_name", d.subject.officer_name, 200, true},
+      {"officer_description", d.subject.officer_description, 1000, true},
+      {"reply_address", d.reply_address, 2100 - ct, false},
+      {"identity.full_name", d.identity.full_name, 900 - ct, false},
+      {"identity.nik", d.identity.nik, 100 - ct, false},
+      {"identity.phone", d.identity.phone, 100 - ct, false},
+      {"identity.email", d.identity.email, 1100 - ct, false},
+      {"identity.address", d.identity.address, 2100 - ct, false},
+      {"request_id", in.request_id, 255, false},
+  };
+  for (const Limit& limit : limits) {
+    const size_t size = limit.chars ? Utf8Chars(limit.value) : limit.value.size();
+    if (size > limit.max) {
+      return absl::InvalidArgumentError(absl::StrCat(Absl(limit.field), " is too long to store"));
+    }
+  }
+  if (d.category_id.empty() || d.category_id.size() > 64 || !IsAscii(d.category_id)) {
+    return absl::InvalidArgumentError("category_id names no category");
+  }
+  if (d.subject.unit_id.size() > 64 || !IsAscii(d.subject.unit_id)) {
+    return absl::InvalidArgumentError("subject.unit_id names no unit");
+  }
+  if (!StorableTime(d.incident_time)) {
+    return absl::InvalidArgumentError("incident_time is out of range");
+  }
+  if (!StorableDay(in.sp3d_due_date)) {
+    return absl::InvalidArgumentError("sp3d_due_date is out of range");
+  }
+  if (in.submitted_by <= 0) {
+    return absl::InvalidArgumentError("submitted_by names no principal");
+  }
+  return absl::OkStatus();
+}
+
+// The INVALID_ARGUMENT of a foreign-key failure of the complaint insert.
+absl::Status ForeignKeyStatus(const sql::SQLException& e) {
+  const std::string_view constraint = ForeignKeyConstraintName(e);
+  if (constraint == "fk_complaints_category") {
+    return absl::InvalidArgumentError("category_id names no category");
+  }
+  if (constraint == "fk_complaints_subject_unit") {
+    return absl::InvalidArgumentError("subject.unit_id names no unit");
+  }
+  if (constraint == "fk_complaints_submitted_by") {
+    return absl::InvalidArgumentError("submitted_by names no principal");
+  }
+  return SqlErrorToStatus(e);
+}
+
+// Reads DUMAS_SQL_COMPLAINT_COLUMNS (storage/sql.h) from column `first` on,
+// decrypting the reply address. Sets *key_id to the row's key id.
+absl::StatusOr<Complaint> ReadComplaint(const sql::ResultSet& rs, uint32_t first,
+                                        const Keyring& keyring, std::string* key_id) {
+  Complaint c;
+  c.id = rs.getInt64(first + 0);
+  c.reference_number = rs.getString(first + 1).asStdString();
+  c.state = static_cast<ComplaintState>(rs.getInt(first + 2));
+  c.description = rs.getString(first + 3).asStdString();
+  absl::StatusOr<absl::Time> incident_time = ParseDateTime(rs.getString(first + 4));
+  if (!incident_time.ok()) return incident_time.status();
+  c.incident_time = *incident_time;
+  c.incident_location = rs.getString(first + 5).asStdString();
+  c.category_id = rs.getString(first + 6).asStdString();
+  c.channel = static_cast<Channel>(rs.getInt(first + 7));
+  const std::string reply_ct = rs.getString(first + 8);
+  c.subject.unit_id = rs.getString(first + 9).asStdString();
+  c.subject.officer_name = rs.getString(first + 10).asStdString();
+  c.subject.officer_description = rs.getString(first + 11).asStdString();
+  c.confidential = rs.getBoolean(first + 12);
+  absl::StatusOr<absl::Time> create_time = ParseDateTime(rs.getString(first + 13));
+  if (!create_time.ok()) return create_time.status();
+  c.create_time = *create_time;
+  absl::StatusOr<absl::Time> update_time = ParseDateTime(rs.getString(first + 14));
+  if (!update_time.ok()) return update_time.status();
+  c.update_time = *update_time;
+  c.version = rs.getInt64(first + 15);
+  absl::StatusOr<absl::CivilDay> due = ParseDate(rs.getString(first + 16));
+  if (!due.ok()) return due.status();
+  c.sp3d_due_date = *due;
+  *key_id = rs.getString(first + 17).asStdString();
+  absl::StatusOr<std::string> reply =
+      keyring.Decrypt(*key_id, reply_ct, Aad(kAadReplyAddress, c.reference_number));
+  if (!reply.ok()) return reply.status();
+  c.reply_address = *std::move(reply);
+  return c;
+}
+
+// Reads DUMAS_SQL_IDENTITY_COLUMNS from column `first` on and decrypts them.
+absl::StatusOr<Identity> ReadIdentity(const sql::ResultSet& rs, uint32_t first,
+                                      const Keyring& keyring, std::string_view key_id,
+                                      std::string_view reference) {
+  Identity identity;
+  const std::pair<const char*, std::string*> columns[] = {
+      {kAadFullName, &identity.full_name}, {kAadNik, &identity.nik},
+      {kAadPhone, &identity.phone},        {kAadEmail, &identity.email},
+      {kAadAddress, &identity.address}};
+  uint32_t column = first;
+  for (const auto& [aad_column, out] : columns) {
+    absl::StatusOr<std::string> plain =
+        keyring.Decrypt(key_id, rs.getString(column++).asStdString(), Aad(aad_column, reference));
+    if (!plain.ok()) return plain.status();
+    *out = *std::move(plain);
+  }
+  return identity;
+}
+
+// Binds the columns of kInsertComplaint for `reference`, encrypting personal
+// data under the active key with that reference as associated data.
+void BindComplaint(sql::PreparedStatement& s, const NewComplaint& in, std::string_view reference,
+                   const Keyring& keyring, const std::string& nik_index,
+                   const std::string& now_text) {
+  const ComplaintDraft& d = in.draft;
+  s.setString(1, Sql(reference));
+  s.setString(2, keyring.TrackingCodeHash(reference, in.tracking_code));
+  s.setInt(3, static_cast<int>(ComplaintState::kReceived));
+  s.setString(4, d.description);
+  s.setString(5, FormatDateTime(d.incident_time));
+  s.setString(6, d.incident_location);
+  s.setString(7, d.category_id);
+  s.setInt(8, static_cast<int>(d.channel));
+  s.setString(9, keyring.Encrypt(d.reply_address, Aad(kAadReplyAddress, reference)));
+  if (d.subject.unit_id.empty()) {
+    s.setNull(10, sql::DataType::VARCHAR);
+  } else {
+    s.setString(10, d.subject.unit_id);
+  }
+  s.setString(11, d.subject.officer_name);
+  s.setString(12, d.subject.officer_description);
+  s.setBoolean(13, d.confidential);
+  s.setString(14, keyring.active_key_id());
+  s.setString(15, keyring.Encrypt(d.identity.full_name, Aad(kAadFullName, reference)));
+  s.setString(16, keyring.Encrypt(d.identity.nik, Aad(kAadNik, reference)));
+  s.setString(17, keyring.Encrypt(d.identity.phone, Aad(kAadPhone, reference)));
+  s.setString(18, keyring.Encrypt(d.identity.email, Aad(kAadEmail, reference)));
+  s.setString(19, keyring.Encrypt(d.identity.address, Aad(kAadAddress, reference)));
+  s.setString(20, nik_index);
+  s.setInt64(21, in.submitted_by);
+  s.setString(22, now_text);
+  s.setString(23, now_text);
+  s.setString(24, FormatDate(in.sp3d_due_date));
+}
+
+// Appends an event (the log is append-only: nothing updates or deletes it).
+void InsertEvent(PooledConnection& c, int64_t complaint_id, const std::string& time_text,
+                 int64_t actor, std::string_view type, std::optional<ComplaintState> from,
+                 std::optional<ComplaintState> to, bool is_public,
+                 std::string_view public_message) {
+  sql::PreparedStatement& s = c.Statement(sql_text::kInsertEvent);
+  s.setInt64(1, complaint_id);
+  s.setString(2, time_text);
+  if (actor > 0) {
+    s.setInt64(3, actor);
+  } else {
+    s.setNull(3, sql::DataType::BIGINT);
+  }
+  s.setString(4, Sql(type));
+  if (from.has_value()) {
+    s.setInt(5, static_cast<int>(*from));
+  } else {
+    s.setNull(5, sql::DataType::TINYINT);
+  }
+  if (to.has_value()) {
+    s.setInt(6, static_cast<int>(*to));
+  } else {
+    s.setNull(6, sql::DataType::TINYINT);
+  }
+  s.setBoolean(7, is_public);
+  s.setString(8, Sql(public_message));
+  s.setNull(9, sql::DataType::LONGVARCHAR);
+  s.executeUpdate();
+}
+
+// The idempotency record of (principal, request_id) with its complaint.
+struct StoredSubmission {
+  std::string fingerprint;
+  absl::Time expires_at;
+  SubmittedComplaint answer;
+};
+
+// Reads the stored submission, nullopt when there is none.
+absl::StatusOr<std::optional<StoredSubmission>> ReadStoredSubmission(
+    PooledConnection& c, const Keyring& keyring, int64_t principal_id,
+    const std::string& request_id) {
+  sql::PreparedStatement& s = c.Statement(sql_text::kSelectIdempotentSubmission);
+  s.setInt64(1, principal_id);
+  s.setString(2, request_id);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  if (!rs->next()) return std::nullopt;
+  StoredSubmission stored;
+  stored.fingerprint = rs->getString(1).asStdString();
+  absl::StatusOr<absl::Time> expires_at = ParseDateTime(rs->getString(2));
+  if (!expires_at.ok()) return expires_at.status();
+  stored.expires_at = *expires_at;
+  const std::string tracking_key_id = rs->getString(3);
+  const std::string tracking_ct = rs->getString(4);
+  std::string key_id;
+  absl::StatusOr<Complaint> complaint = ReadComplaint(*rs, 5, keyring, &key_id);
+  if (!complaint.ok()) return complaint.status();
+  absl::StatusOr<std::string> code = keyring.Decrypt(
+      tracking_key_id, tracking_ct, Aad(kAadTrackingCode, IdempotencyRow(principal_id, request_id)));
+  if (!code.ok()) return code.status();
+  stored.answer.complaint = *std::move(complaint);
+  stored.answer.tracking_code = *std::move(code);
+  stored.answer.replayed = true;
+  return stored;
+}
+
+}  // namespace
+
+MySqlStore::MySqlStore(std::unique_ptr<ConnectionPool> pool, Keyring keyring)
+    : pool_(std::move(pool)),
+      keyring_(std::move(keyring)),
+      dummy_tracking_hash_([] {
+        std::string random(Keyring::kHashBytes, '\0');
+        randombytes_buf(random.data(), random.size());
+        return random;
+      }()) {}
+
+MySqlStore::~MySqlStore() = default;
+
+absl::StatusOr<std::unique_ptr<MySqlStore>> MySqlStore::Open(const MySqlOptions& options,
+                                                             Keyring keyring) {
+  if (!IsValidDatabaseName(options.database)) {
+    return absl::InvalidArgumentError(
+        "MySqlOptions.database must be 1-64 characters of A-Z a-z 0-9 _");
+  }
+  absl::StatusOr<std::unique_ptr<ConnectionPool>> pool = ConnectionPool::Create(options);
+  if (!pool.ok()) return pool.status();
+  return std::unique_ptr<MySqlStore>(new MySqlStore(*std::move(pool), std::move(keyring)));
+}
+
+absl::StatusOr<SubmittedComplaint> MySqlStore::Submit(
+    const NewComplaint& in, absl::FunctionRef<std::string()> next_reference) {
+  if (absl::Status status = CheckStorable(in); !status.ok()) return status;
+  const ComplaintDraft& d = in.draft;
+  const bool idempotent = !in.request_id.empty();
+  const absl::Time now = TruncateToMicros(absl::Now());
+  const std::string now_text = FormatDateTime(now);
+  const std::string nik_index = keyring_.NikBlindIndex(d.identity.nik);
+  const std::string fingerprint =
+      idempotent ? keyring_.RequestFingerprint(in.request_fingerprint) : std::string();
+  const std::string idempotency_row = IdempotencyRow(in.submitted_by, in.request_id);
+
+  SubmittedComplaint result;
+  absl::Status status = pool_->RunTransaction(
+      [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
+        // 1. The complaint, drawing reference numbers until one is free.
+        int64_t id = 0;
+        std::string reference;
+        for (int draw = 1;; ++draw) {
+          reference = next_reference();
+          if (reference.size() != kReferenceNumberChars || !IsAscii(reference)) {
+            return absl::InternalError("the reference number generator returned a malformed value");
+          }
+          sql::PreparedStatement& insert = c.Statement(sql_text::kInsertComplaint);
+          BindComplaint(insert, in, reference, keyring_, nik_index, now_text);
+          try {
+            std::unique_ptr<sql::ResultSet> rs(insert.executeQuery());
+            if (!rs->next()) return absl::InternalError("the complaint insert returned no id");
+            id = rs->getInt64(1);
+            break;
+          } catch (const sql::SQLException& e) {
+            // The only unique key besides the id is reference_number.
+            if (e.getErrorCode() == kErDupEntry && draw < kMaxReferenceDraws) continue;
+            if (e.getErrorCode() == kErNoReferencedRow) return ForeignKeyStatus(e);
+            throw;
+          }
+        }
+
+        // 2. The idempotency record. Its primary key decides between
+        // concurrent calls with the same request_id: the second waits for the
+        // first to commit, then fails with a duplicate key and answers with
+        // the first call's complaint.
+        if (idempotent) {
+          for (int attempt = 1;; ++attempt) {
+            sql::PreparedStatement& insert = c.Statement(sql_text::kInsertIdempotencyKey);
+            insert.setInt64(1, in.submitted_by);
+            insert.setString(2, in.request_id);
+            insert.setString(3, fingerprint);
+            insert.setInt64(4, id);
+            insert.setString(5, keyring_.active_key_id());
+            insert.setString(6, keyring_.Encrypt(in.tracking_code,
+                                                 Aad(kAadTrackingCode, idempotency_row)));
+            insert.setString(7, now_text);
+            insert.setString(8, FormatDateTime(now + kIdempotencyWindow));
+            try {
+              insert.executeUpdate();
+              break;
+            } catch (const sql::SQLException& e) {
+              if (e.getErrorCode() != kErDupEntry || attempt > 2) throw;
+            }
+            absl::StatusOr<std::optional<StoredSubmission>> stored =
+                ReadStoredSubmission(c, keyring_, in.submitted_by, in.request_id);
+            if (!stored.ok()) return stored.status();
+            if (!stored->has_value()) continue;  // deleted meanwhile: insert again
+            if ((*stored)->expires_at <= now) {
+              // Expired: the call is new. Drop the old record and insert ours.
+              sql::PreparedStatement& remove = c.Statement(sql_text::kDeleteExpiredIdempotencyKey);
+              remove.setInt64(1, in.submitted_by);
+              remove.setString(2, in.request_id);
+              remove.setString(3, now_text);
+              remove.executeUpdate();
+              continue;
+            }
+            if (!EqualSecrets((*stored)->fingerprint, fingerprint)) {
+              return absl::AlreadyExistsError(
+                  "request_id was already used for a different request; use a new request_id");
+            }
+            result = std::move((*stored)->answer);
+            return TransactionEnd::kRollback;  // store nothing of this call
+          }
+        }
+
+        // 3. The first event: public, so the complainant sees it.
+        InsertEvent(c, id, now_text, in.submitted_by, kEventReceived, std::nullopt,
+                    ComplaintState::kReceived, /*is_public=*/true, kReceivedMessage);
+
+        result = SubmittedComplaint{};
+        Complaint& out = result.complaint;
+        out.id = id;
+        out.reference_number = reference;
+        out.state = ComplaintState::kReceived;
+        out.description = d.description;
+        out.incident_time = d.incident_time;
+        out.incident_location = d.incident_location;
+        out.category_id = d.category_id;
+        out.channel = d.channel;
+        out.reply_address = d.reply_address;
+        out.subject = d.subject;
+        out.confidential = d.confidential;
+        out.create_time = now;
+        out.update_time = now;
+        out.version = 1;
+        out.sp3d_due_date = in.sp3d_due_date;
+        result.tracking_code = in.tracking_code;
+        result.replayed = false;
+        return TransactionEnd::kCommit;
+      },
+      idempotent);
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<TrackedComplaint> MySqlStore::Track(std::string_view reference_number,
+                                                   std::string_view tracking_code) {
+  // The keyed hash is computed whether or not the reference exists.
+  const std::string presented = keyring_.TrackingCodeHash(reference_number, tracking_code);
+  const absl::Status not_found =
+      absl::NotFoundError("no complaint has this reference number and tracking code");
+  if (reference_number.size() != kReferenceNumberChars || !IsAscii(reference_number)) {
+    EqualSecrets(dummy_tracking_hash_, presented);
+    return not_found;
+  }
+  TrackedComplaint tracked;
+  bool found = false;
+  std::string stored_hash;
+  struct EventRow {
+    int64_t id;
+    absl::Time time;
+    std::optional<ComplaintState> to_state;
+    std::string message;
+  };
+  std::vector<EventRow> events;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    tracked = TrackedComplaint{};
+    found = false;
+    events.clear();
+    sql::PreparedStatement& s = c.Statement(sql_text::kSelectTracking);
+    s.setString(1, Sql(reference_number));
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    while (rs->next()) {
+      if (!found) {
+        found = true;
+        stored_hash = rs->getString(1).asStdString();
+        tracked.state = static_cast<ComplaintState>(rs->getInt(2));
+        tracked.category_id = rs->getString(3).asStdString();
+        absl::StatusOr<absl::Time> create_time = ParseDateTime(rs->getString(4));
+        if (!create_time.ok()) return create_time.status();
+        tracked.create_time = *create_time;
+        absl::StatusOr<absl::CivilDay> due = ParseDate(rs->getString(5));
+        if (!due.ok()) return due.status();
+        tracked.sp3d_due_date = *due;
+        tracked.sp3d_sent = rs->getBoolean(6);
+      }
+      if (rs->isNull(7)) continue;  // no public event
+      EventRow event;
+      event.id = rs->getInt64(7);
+      absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(9));
+      if (!time.ok()) return time.status();
+      event.time = *time;
+      if (!rs->isNull(10)) event.to_state = static_cast<ComplaintState>(rs->getInt(10));
+      event.message = rs->getString(11).asStdString();
+      events.push_back(std::move(event));
+    }
+    return absl::OkStatus();
+  });
+  if (status.ok() && found) {
+    std::sort(events.begin(), events.end(),
+              [](const EventRow& a, const EventRow& b) { return a.id < b.id; });
+    ComplaintState state = ComplaintState::kUnspecified;
+    for (EventRow& row : events) {
+      // An event that changes no state shows the state it happened in.
+      if (row.to_state.has_value()) state = *row.to_state;
+      // The event that moves a complaint to ANSWERED carries the answer.
+      if (row.to_state == ComplaintState::kAnswered) {
+        tracked.answer = OfficialAnswer{row.message, row.time};
+      }
+      tracked.timeline.push_back(PublicEvent{row.time, state, std::move(row.message)});
+    }
+  }
+  if (!status.ok()) return status;
+  const bool match = EqualSecrets(found ? stored_hash : dummy_tracking_hash_, presented);
+  if (!found || !match) return not_found;
+  tracked.reference_number = std::string(reference_number);
+  return tracked;
+}
+
+absl::StatusOr<Complaint> MySqlStore::Get(std::string_view reference_number, bool with_identity,
+                                          const Principal& reader) {
+  const absl::Status not_found = absl::NotFoundError("no complaint has this reference number");
+  if (reference_number.size() != kReferenceNumberChars || !IsAscii(reference_number)) {
+    return not_found;
+  }
+  std::optional<Complaint> complaint;
+  auto read = [&](PooledConnection& c) -> absl::Status {
+    complaint.reset();
+    sql::PreparedStatement& s = c.Statement(with_identity ? sql_text::kSelectComplaintWithIdentity
+                                                          : sql_text::kSelectComplaint);
+    s.setString(1, Sql(reference_number));
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    if (!rs->next()) return absl::OkStatus();
+    std::string key_id;
+    absl::StatusOr<Complaint> row = ReadComplaint(*rs, 1, keyring_, &key_id);
+    if (!row.ok()) return row.status();
+    if (with_identity) {
+      absl::StatusOr<Identity> identity =
+          ReadIdentity(*rs, 19, keyring_, key_id, row->reference_number);
+      if (!identity.ok()) return identity.status();
+      row->identity = *std::move(identity);
+    }
+    complaint = *std::move(row);
+    return absl::OkStatus();
+  };
+  absl::Status status;
+  if (!with_identity) {
+    status = pool_->Run(read);
+  } else {
+    // The read of the identity and its record commit together, or neither.
+    status = pool_->RunTransaction(
+        [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
+          if (absl::Status read_status = read(c); !read_status.ok()) return read_status;
+          if (!complaint.has_value()) return TransactionEnd::kRollback;
+          InsertEvent(c, complaint->id, FormatDateTime(absl::Now()), reader.id,
+                      kEventIdentityRead, std::nullopt, std::nullopt, /*is_public=*/false, "");
+          return TransactionEnd::kCommit;
+        },
+        /*idempotent=*/false);
+  }
+  if (!status.ok()) return status;
+  if (!complaint.has_value()) return not_found;
+  return *std::move(complaint);
+}
+
+absl::StatusOr<Principal> MySqlStore::Authenticate(std::string_view token) {
+  const absl::Status not_found = absl::NotFoundError("unknown or revoked token");
+  if (token.empty() || token.size() > kMaxTokenBytes) return not_found;
+  const std::string digest = Sha256(token);
+  std::optional<Principal> principal;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    principal.reset();
+    sql::PreparedStatement& s = c.Statement(sql_text::kSelectPrincipalByToken);
+    s.setString(1, digest);
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    if (!rs->next()) return absl::OkStatus();
+    Principal p;
+    p.id = rs->getInt64(1);
+    p.name = rs->getString(2).asStdString();
+    const std::optional<Role> role = RoleFromName(rs->getString(3).asStdString());
+    if (!role.has_value()) return absl::InternalError("a principal has an unknown role");
+    p.role = *role;
+    p.unit_id = rs->getString(4).asStdString();
+    absl::StatusOr<absl::Time> created = ParseDateTime(rs->getString(5));
+    if (!created.ok()) return created.status();
+    p.create_time = *created;
+    principal = std::move(p);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (!principal.has_value()) return not_found;
+  return *std::move(principal);
+}
+
+absl::StatusOr<std::string> MySqlStore::CreatePrincipal(std::string_view name, Role role,
+                                                        std::string_view unit_id) {
+  if (name.empty() || Utf8Chars(name) > 128) {
+    return absl::InvalidArgumentError("name must be 1-128 characters");
+  }
+  const int role_value = static_cast<int>(role);
+  if (role_value < 1 || role_value > kMaxRole) {
+    return absl::InvalidArgumentError("role is not a known role");
+  }
+  if (unit_id.size() > 64 || !IsAscii(unit_id)) {
+    return absl::InvalidArgumentError("unit_id names no unit");
+  }
+  if (role == Role::kUnit && unit_id.empty()) {
+    return absl::InvalidArgumentError("a UNIT principal needs a unit_id");
+  }
+  unsigned char random[kTokenRandomBytes];
+  randombytes_buf(random, sizeof random);
+  std::string token(
+      sodium_base64_ENCODED_LEN(sizeof random, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(token.data(), token.size(), random, sizeof random,
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_memzero(random, sizeof random);
+  token.resize(token.find('\0'));  // 43 characters
+  const std::string digest = Sha256(token);
+  const std::string now_text = FormatDateTime(absl::Now());
+
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    sql::PreparedStatement& s = c.Statement(sql_text::kInsertPrincipal);
+    s.setString(1, Sql(name));
+    s.setString(2, std::string(RoleName(role)));
+    if (unit_id.empty()) {
+      s.setNull(3, sql::DataType::VARCHAR);
+    } else {
+      s.setString(3, Sql(unit_id));
+    }
+    s.setString(4, digest);
+    s.setString(5, now_text);
+    try {
+      s.executeUpdate();
+    } catch (const sql::SQLException& e) {
+      if (e.getErrorCode() == kErDupEntry) {
+        return absl::AlreadyExistsError("an active principal of this name exists");
+      }
+      if (e.getErrorCode() == kErNoReferencedRow) {
+        return absl::InvalidArgumentError("unit_id names no unit");
+      }
+      throw;
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    sodium_memzero(token.data(), token.size());
+    return status;
+  }
+  return token;
+}
+
+absl::Status MySqlStore::RevokePrincipal(std::string_view name) {
+  const std::string now_text = FormatDateTime(absl::Now());
+  int updated = 0;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    sql::PreparedStatement& s = c.Statement(sql_text::kRevokePrincipal);
+    s.setString(1, now_text);
+    s.setString(2, Sql(name));
+    updated = s.executeUpdate();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (updated == 0) return absl::NotFoundError("no active principal has this name");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Category>> MySqlStore::ListCategories(std::string_view after_id,
+                                                                 int limit) {
+  if (limit < 1) return absl::InvalidArgumentError("limit must be at least 1");
+  if (!IsAscii(after_id)) return absl::InvalidArgumentError("after_id must be ASCII");
+  std::vector<Category> categories;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    categories.clear();
+    sql::PreparedStatement& s = c.Statement(sql_text::kListCategories);
+    s.setString(1, Sql(after_id));
+    s.setInt(2, std::min(limit, kMaxListLimit));
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    while (rs->next()) {
+      categories.push_back(Category{rs->getString(1).asStdString(),
+                                    rs->getString(2).asStdString(),
+                                    rs->getString(3).asStdString()});
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return categories;
+}
+
+absl::StatusOr<std::vector<Unit>> MySqlStore::ListUnits(std::string_view after_id, int limit) {
+  if (limit < 1) return absl::InvalidArgumentError("limit must be at least 1");
+  if (!IsAscii(after_id)) return absl::InvalidArgumentError("after_id must be ASCII");
+  std::vector<Unit> units;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    units.clear();
+    sql::PreparedStatement& s = c.Statement(sql_text::kListUnits);
+    s.setString(1, Sql(after_id));
+    s.setInt(2, std::min(limit, kMaxListLimit));
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    while (rs->next()) {
+      units.push_back(Unit{rs->getString(1).asStdString(), rs->getString(2).asStdString()});
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return units;
+}
+
+absl::StatusOr<std::vector<absl::CivilDay>> MySqlStore::ListHolidays() {
+  std::vector<absl::CivilDay> days;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    days.clear();
+    std::unique_ptr<sql::ResultSet> rs(c.Statement(sql_text::kListHolidays).executeQuery());
+    while (rs->next()) {
+      absl::StatusOr<absl::CivilDay> day = ParseDate(rs->getString(1));
+      if (!day.ok()) return day.status();
+      days.push_back(*day);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return days;
+}
+
+absl::Status MySqlStore::Ping() {
+  return pool_->Run([](PooledConnection& c) -> absl::Status {
+    std::unique_ptr<sql::ResultSet> rs(c.Statement(sql_text::kPing).executeQuery());
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<int64_t> MySqlStore::PurgeExpiredIdempotencyKeys(absl::Time now, int limit) {
+  if (limit < 1) return absl::InvalidArgumentError("limit must be at least 1");
+  int deleted = 0;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    sql::PreparedStatement& s = c.Statement(sql_text::kPurgeExpiredIdempotencyKeys);
+    s.setString(1, FormatDateTime(now));
+    s.setInt(2, limit);
+    deleted = s.executeUpdate();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return deleted;
+}
+
+}  // namespace dumas

@@ -1,0 +1,103 @@
+#include "storage/sql_error.h"
+
+#include <cppconn/exception.h>
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace dumas {
+namespace {
+
+constexpr int kErServerShutdown = 1053;
+constexpr int kErAbortingConnection = 1152;
+constexpr int kErNetReadErrorFromPipe = 1154;
+constexpr int kErNetErrorOnWrite = 1160;
+constexpr int kErNetWriteInterrupted = 1161;
+constexpr int kErNetReadError = 1158;
+constexpr int kErNetReadInterrupted = 1159;
+constexpr int kErConnectionKilled = 1927;
+constexpr int kErClientIdleTimeout = 4031;
+constexpr int kErDataTooLong = 1406;
+constexpr int kErTruncatedWrongValueForField = 1366;
+constexpr int kErTruncatedWrongValue = 1292;
+constexpr int kErWarnDataOutOfRange = 1264;
+
+}  // namespace
+
+bool IsConnectionError(const sql::SQLException& e) {
+  const int code = e.getErrorCode();
+  if (code == 0) {
+    // The Connector's own exceptions. Argument and feature errors are raised
+    // before anything is sent; a plain SQLException or an
+    // InvalidInstanceException means a closed connection (or an unknown state).
+    return dynamic_cast<const sql::InvalidArgumentException*>(&e) == nullptr &&
+           dynamic_cast<const sql::MethodNotImplementedException*>(&e) == nullptr &&
+           dynamic_cast<const sql::NonScrollableException*>(&e) == nullptr &&
+           dynamic_cast<const sql::SQLUnsupportedOptionException*>(&e) == nullptr;
+  }
+  if (code >= 2000 && code < 3000) return true;  // client library (CR_*) errors
+  switch (code) {
+    case kErServerShutdown:
+    case kErAbortingConnection:
+    case kErNetReadErrorFromPipe:
+    case kErNetReadError:
+    case kErNetReadInterrupted:
+    case kErNetErrorOnWrite:
+    case kErNetWriteInterrupted:
+    case kErConnectionKilled:
+    case kErClientIdleTimeout:
+      return true;
+    default:
+      return false;
+  }
+}
+
+absl::Status SqlErrorToStatus(const sql::SQLException& e) {
+  const int code = e.getErrorCode();
+  if (IsConnectionError(e)) {
+    return absl::UnavailableError(
+        absl::StrCat("database unavailable (MySQL error ", code, "); retry later"));
+  }
+  switch (code) {
+    case kErDupEntry:
+      return absl::AlreadyExistsError("the record already exists");
+    case kErLockDeadlock:
+    case kErLockWaitTimeout:
+      return absl::AbortedError(
+          absl::StrCat("database transaction conflict (MySQL error ", code, "); retry"));
+    case kErNoReferencedRow:
+      return absl::InvalidArgumentError("a referenced record does not exist");
+    case kErDataTooLong:
+    case kErTruncatedWrongValueForField:
+    case kErTruncatedWrongValue:
+    case kErWarnDataOutOfRange:
+      return absl::InvalidArgumentError(
+          absl::StrCat("a value does not fit its database column (MySQL error ", code, ")"));
+    default:
+      return absl::InternalError(absl::StrCat("database error (MySQL error ", code, ")"));
+  }
+}
+
+absl::Status UnexpectedErrorToStatus(const std::exception&) {
+  return absl::InternalError("unexpected database client error");
+}
+
+std::string_view ForeignKeyConstraintName(const sql::SQLException& e) {
+  if (e.getErrorCode() != kErNoReferencedRow) return {};
+  // "... CONSTRAINT `fk_name` FOREIGN KEY ...": only names we defined match.
+  static constexpr std::string_view kKnown[] = {
+      "fk_complaints_category", "fk_complaints_subject_unit", "fk_complaints_submitted_by",
+      "fk_principals_unit",     "fk_events_complaint",        "fk_events_actor",
+      "fk_idempotency_complaint"};
+  const std::string_view message = e.what();
+  for (std::string_view name : kKnown) {
+    std::string quoted = "`";
+    quoted.append(name);
+    quoted.push_back('`');
+    if (message.find(quoted) != std::string_view::npos) return name;
+  }
+  return {};
+}
+
+}  // namespace dumas

@@ -1,0 +1,57 @@
+// The one place where Connector/C++ exceptions become absl::Status.
+//
+// Codes (STYLE.md, "Errors"):
+//   1062 duplicate key                      -> ALREADY_EXISTS
+//   1213 deadlock, 1205 lock wait timeout   -> ABORTED (retry the transaction)
+//   connection-level errors (see IsConnectionError) -> UNAVAILABLE
+//   1452 missing parent row of a foreign key -> INVALID_ARGUMENT (our foreign
+//        keys point at reference data that callers name: categories, units)
+//   1406/1366/1292/1264 value does not fit its column -> INVALID_ARGUMENT
+//   anything else                           -> INTERNAL
+// Messages are generic and carry the numeric MySQL error code for operators;
+// never SQL text, never values (the server's own message may quote values, so
+// it is not used).
+#ifndef DUMAS_STORAGE_SQL_ERROR_H_
+#define DUMAS_STORAGE_SQL_ERROR_H_
+
+#include <exception>
+#include <string_view>
+
+#include "absl/status/status.h"
+
+namespace sql {
+class SQLException;
+}  // namespace sql
+
+namespace dumas {
+
+// MySQL/MariaDB error numbers this layer acts on.
+inline constexpr int kErDupEntry = 1062;
+inline constexpr int kErLockWaitTimeout = 1205;
+inline constexpr int kErLockDeadlock = 1213;
+inline constexpr int kErNoReferencedRow = 1452;
+
+// The status for an error thrown by Connector/C++.
+absl::Status SqlErrorToStatus(const sql::SQLException& e);
+
+// The status for any other exception escaping Connector/C++ (bad_alloc,
+// InvalidArgumentException, ...): INTERNAL, generic message.
+absl::Status UnexpectedErrorToStatus(const std::exception& e);
+
+// Whether the error means the connection is unusable or its state unknown:
+// client errors 2000-2999 (2002/2003 cannot connect, 2006 gone away, 2013
+// lost, 2055 lost at handshake, ...), 1927 connection killed, 1053 server
+// shutdown, 1152/1158-1161 aborted or network errors, 4031 idle disconnect,
+// and the Connector's own code-0 errors other than argument and feature
+// errors ("connection closed", unknown state). Such a connection is
+// discarded, never returned to the pool.
+bool IsConnectionError(const sql::SQLException& e);
+
+// For a 1452 error: the name of the violated foreign-key constraint (as named
+// in the migrations, e.g. "fk_complaints_category"), or empty. The name is
+// part of the schema, not data, so it is safe to branch on.
+std::string_view ForeignKeyConstraintName(const sql::SQLException& e);
+
+}  // namespace dumas
+
+#endif  // DUMAS_STORAGE_SQL_ERROR_H_

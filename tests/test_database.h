@@ -1,0 +1,73 @@
+// Test fixtures for storage integration tests against a real MariaDB: a fresh,
+// migrated database per test, and a throwaway key file.
+//
+// The server comes from the environment that tools/test sets up:
+//   DUMAS_TEST_MYSQL_SOCKET   a Unix socket (preferred), or
+//   DUMAS_TEST_MYSQL_HOST / DUMAS_TEST_MYSQL_PORT
+// with user root and no password. When neither is set the fixtures fail with
+// a message that says to run the tests through tools/test; they never skip.
+#ifndef DUMAS_TESTS_TEST_DATABASE_H_
+#define DUMAS_TESTS_TEST_DATABASE_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "storage/keyring.h"
+#include "storage/mysql_options.h"
+
+namespace sql {
+class Connection;
+}  // namespace sql
+
+namespace dumas::testing {
+
+// The test server's options (no database chosen yet), or FAILED_PRECONDITION
+// naming the variables to set.
+absl::StatusOr<MySqlOptions> TestServerOptions();
+
+// A database dumas_test_<random hex> on the test server, migrated to the
+// newest schema, dropped on destruction. Not thread-safe.
+class TestDatabase {
+ public:
+  static absl::StatusOr<std::unique_ptr<TestDatabase>> Create();
+  ~TestDatabase();
+
+  // Options pointing at this database (pool_size 64).
+  const MySqlOptions& options() const { return options_; }
+
+  // Runs `sql` as root in this database, for tests that inspect or alter rows
+  // directly. Query returns every row, each column as raw bytes ("" for NULL).
+  absl::Status Execute(std::string_view sql);
+  absl::StatusOr<std::vector<std::vector<std::string>>> Query(std::string_view sql);
+  // The first column of the first row of Query, as an integer.
+  absl::StatusOr<int64_t> QueryInt(std::string_view sql);
+
+ private:
+  TestDatabase(MySqlOptions options, std::unique_ptr<sql::Connection> admin);
+  MySqlOptions options_;
+  std::unique_ptr<sql::Connection> admin_;  // root, in this database
+};
+
+// A fresh key file (GenerateFile) in a new private temp directory, removed
+// with the directory on destruction.
+class TestKeyFile {
+ public:
+  static absl::StatusOr<std::unique_ptr<TestKeyFile>> Create();
+  ~TestKeyFile();
+
+  const std::string& path() const { return path_; }
+  absl::StatusOr<Keyring> Load() const { return Keyring::LoadFromFile(path_); }
+
+ private:
+  TestKeyFile(std::string dir, std::string path);
+  std::string dir_;
+  std::string path_;
+};
+
+}  // namespace dumas::testing
+
+#endif  // DUMAS_TESTS_TEST_DATABASE_H_
