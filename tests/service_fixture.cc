@@ -28,6 +28,8 @@ ServerOptions ServiceFixture::Options() const {
   options.listen = "127.0.0.1:0";
   options.shutdown_grace = absl::Seconds(2);
   options.health_interval = absl::Milliseconds(200);
+  // Revocations in tests take effect at once.
+  options.token_cache_ttl = absl::ZeroDuration();
   return options;
 }
 
@@ -53,16 +55,31 @@ void ServiceFixture::SetUp() {
     tokens_[role] = *token;
   }
 
-  auto server = DumasServer::Start(Options(), *store_, *store_, *store_);
+  auto server = DumasServer::Start(Options(), StoresOf(*store_));
   ASSERT_TRUE(server.ok()) << server.status();
   server_ = *std::move(server);
   channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
                                  grpc::InsecureChannelCredentials());
   stub_ = v1::ComplaintService::NewStub(channel_);
+  admin_ = v1::AdminService::NewStub(channel_);
+  notifications_ = v1::NotificationService::NewStub(channel_);
+}
+
+std::string ServiceFixture::NewToken(const std::string& name, Role role,
+                                     const std::string& unit_id) {
+  auto token = store_->CreatePrincipal(name, role, unit_id);
+  EXPECT_TRUE(token.ok()) << token.status();
+  return token.value_or("");
+}
+
+void ServiceFixture::Authorize(grpc::ClientContext& context, const std::string& token) {
+  if (!token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
 }
 
 void ServiceFixture::TearDown() {
   stub_.reset();
+  admin_.reset();
+  notifications_.reset();
   channel_.reset();
   server_.reset();
   store_.reset();

@@ -8,7 +8,9 @@
 #include <memory>
 #include <string>
 
+#include "dumas/v1/admin_service.grpc.pb.h"
 #include "dumas/v1/complaint_service.grpc.pb.h"
+#include "dumas/v1/notification_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "server/domain/complaint.h"
@@ -27,6 +29,8 @@ class ServiceFixture : public ::testing::Test {
   virtual ServerOptions Options() const;
 
   v1::ComplaintService::Stub& stub() { return *stub_; }
+  v1::AdminService::Stub& admin() { return *admin_; }
+  v1::NotificationService::Stub& notifications() { return *notifications_; }
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
   MySqlStore& store() { return *store_; }
   testing::TestDatabase& database() { return *database_; }
@@ -46,8 +50,14 @@ class ServiceFixture : public ::testing::Test {
                       v1::SubmitComplaintResponse* response, const std::string& token);
   grpc::Status Track(const std::string& reference, const std::string& code,
                      v1::TrackComplaintResponse* response);
+  // A client context carrying `token` ("" for none).
+  static void Authorize(grpc::ClientContext& context, const std::string& token);
+
   grpc::Status Get(const std::string& name, v1::ComplaintView view, const std::string& token,
                    v1::GetComplaintResponse* response);
+
+  // A new principal's token (UNIT principals need a unit id).
+  std::string NewToken(const std::string& name, Role role, const std::string& unit_id = "");
 
   // Rows in the complaints table, read straight from the database.
   int64_t CountComplaints();
@@ -59,6 +69,8 @@ class ServiceFixture : public ::testing::Test {
   std::unique_ptr<DumasServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ComplaintService::Stub> stub_;
+  std::unique_ptr<v1::AdminService::Stub> admin_;
+  std::unique_ptr<v1::NotificationService::Stub> notifications_;
   std::map<Role, std::string> tokens_;
   int next_sequence_ = 1;
 };

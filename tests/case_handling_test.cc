@@ -1,0 +1,914 @@
+// Case handling through gRPC against a real MariaDB: the transition table,
+// the authorization matrix, concurrent conflicting changes, the notification
+// outbox, deadlines, listings, the complainant's side and administration.
+#include <atomic>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/domain/complaint.h"
+#include "server/domain/working_day_calendar.h"
+#include "tests/service_fixture.h"
+
+namespace dumas {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+// What tests do to complaints; the staff steps and the complainant's.
+enum class Step {
+  kVerify, kArchive, kReject, kAssign, kStart, kClarify, kConclude, kAnswer, kClose,
+  kReopen, kNote, kRespond, kDispute, kRate,
+};
+constexpr Step kAllSteps[] = {Step::kVerify,   Step::kArchive, Step::kReject,  Step::kAssign,
+                              Step::kStart,    Step::kClarify, Step::kConclude, Step::kAnswer,
+                              Step::kClose,    Step::kReopen,  Step::kNote,    Step::kRespond,
+                              Step::kDispute,  Step::kRate};
+
+const char* StepName(Step step) {
+  static const char* const kNames[] = {"verify", "archive", "reject", "assign", "start",
+                                       "clarify", "conclude", "answer", "close", "reopen",
+                                       "note", "respond", "dispute", "rate"};
+  return kNames[static_cast<int>(step)];
+}
+
+using State = v1::ComplaintState;
+constexpr State kAllStates[] = {
+    v1::COMPLAINT_STATE_RECEIVED,  v1::COMPLAINT_STATE_VERIFIED,
+    v1::COMPLAINT_STATE_ARCHIVED,  v1::COMPLAINT_STATE_REJECTED,
+    v1::COMPLAINT_STATE_ASSIGNED,  v1::COMPLAINT_STATE_UNDER_INVESTIGATION,
+    v1::COMPLAINT_STATE_CONCLUDED, v1::COMPLAINT_STATE_ANSWERED,
+    v1::COMPLAINT_STATE_CLOSED,    v1::COMPLAINT_STATE_REOPENED};
+
+// A complaint under test: how to name it, track it, and its latest etag.
+struct Handle {
+  std::string name;
+  std::string reference;
+  std::string code;
+  std::string etag;
+  State state = v1::COMPLAINT_STATE_UNSPECIFIED;
+};
+
+class CaseHandlingTest : public ServiceFixture {
+ protected:
+  const std::string& supervisor() { return token(Role::kSupervisor); }
+
+  Handle NewComplaint() {
+    v1::SubmitComplaintResponse submitted;
+    const grpc::Status status = Submit(ValidRequest(), &submitted);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return Handle{submitted.complaint().name(), submitted.reference_number(),
+                  submitted.tracking_code(), submitted.complaint().etag(),
+                  submitted.complaint().state()};
+  }
+
+  // Takes `step` as `token` (the complainant's steps need none); on success
+  // the handle follows the complaint.
+  grpc::Status Do(Step step, Handle& h, const std::string& token) {
+    grpc::ClientContext context;
+    Authorize(context, token);
+    const std::string request_id;  // each call is a new change
+    grpc::Status status;
+    v1::Complaint after;
+    auto staff = [&](auto rpc, auto& request, auto& response) {
+      request.set_name(h.name);
+      request.set_etag(h.etag);
+      status = (stub().*rpc)(&context, request, &response);
+      if (status.ok()) after = response.complaint();
+    };
+    switch (step) {
+      case Step::kVerify: {
+        v1::VerifyComplaintRequest r;
+        v1::VerifyComplaintResponse p;
+        staff(&v1::ComplaintService::Stub::VerifyComplaint, r, p);
+        break;
+      }
+      case Step::kArchive: {
+        v1::ArchiveComplaintRequest r;
+        r.set_public_reason("Bukan merupakan pelanggaran oleh anggota Polri.");
+        v1::ArchiveComplaintResponse p;
+        staff(&v1::ComplaintService::Stub::ArchiveComplaint, r, p);
+        break;
+      }
+      case Step::kReject: {
+        v1::RejectComplaintRequest r;
+        r.set_reason(v1::REJECTION_REASON_DUPLICATE);
+        r.set_public_reason("Pengaduan yang sama sudah terdaftar sebelumnya.");
+        v1::RejectComplaintResponse p;
+        staff(&v1::ComplaintService::Stub::RejectComplaint, r, p);
+        break;
+      }
+      case Step::kAssign: {
+        v1::AssignComplaintRequest r;
+        v1::AssignComplaintResponse p;
+        staff(&v1::ComplaintService::Stub::AssignComplaint, r, p);
+        break;
+      }
+      case Step::kStart: {
+        v1::StartInvestigationRequest r;
+        v1::StartInvestigationResponse p;
+        staff(&v1::ComplaintService::Stub::StartInvestigation, r, p);
+        break;
+      }
+      case Step::kClarify: {
+        v1::RequestClarificationRequest r;
+        r.set_question("Mohon sebutkan jam kejadian dan nomor kendaraan petugas.");
+        v1::RequestClarificationResponse p;
+        staff(&v1::ComplaintService::Stub::RequestClarification, r, p);
+        break;
+      }
+      case Step::kConclude: {
+        v1::ConcludeComplaintRequest r;
+        r.set_outcome(v1::OUTCOME_SUBSTANTIATED);
+        r.set_findings("Saksi dan rekaman CCTV membenarkan permintaan uang oleh petugas.");
+        v1::ConcludeComplaintResponse p;
+        staff(&v1::ComplaintService::Stub::ConcludeComplaint, r, p);
+        break;
+      }
+      case Step::kAnswer: {
+        v1::AnswerComplaintRequest r;
+        r.set_answer("Pengaduan Anda terbukti; petugas telah diproses oleh Propam.");
+        v1::AnswerComplaintResponse p;
+        staff(&v1::ComplaintService::Stub::AnswerComplaint, r, p);
+        break;
+      }
+      case Step::kClose: {
+        v1::CloseComplaintRequest r;
+        v1::CloseComplaintResponse p;
+        staff(&v1::ComplaintService::Stub::CloseComplaint, r, p);
+        break;
+      }
+      case Step::kReopen: {
+        v1::ReopenComplaintRequest r;
+        r.set_internal_note("Pelapor datang ke SPKT dan menyanggah jawaban.");
+        v1::ReopenComplaintResponse p;
+        staff(&v1::ComplaintService::Stub::ReopenComplaint, r, p);
+        break;
+      }
+      case Step::kNote: {
+        v1::AddComplaintNoteRequest r;
+        r.set_text("Berkas diteruskan ke Kasi Propam.");
+        v1::AddComplaintNoteResponse p;
+        staff(&v1::ComplaintService::Stub::AddComplaintNote, r, p);
+        break;
+      }
+      case Step::kRespond: {
+        v1::RespondToClarificationRequest r;
+        r.set_reference_number(h.reference);
+        r.set_tracking_code(h.code);
+        r.set_text("Kejadian sekitar pukul 10 pagi, mobil patroli DN 1234 XY.");
+        v1::RespondToClarificationResponse p;
+        status = stub().RespondToClarification(&context, r, &p);
+        if (status.ok()) return Refresh(h);
+        break;
+      }
+      case Step::kDispute: {
+        v1::DisputeAnswerRequest r;
+        r.set_reference_number(h.reference);
+        r.set_tracking_code(h.code);
+        r.set_reason("Jawaban tidak menjelaskan sanksi yang diberikan.");
+        v1::DisputeAnswerResponse p;
+        status = stub().DisputeAnswer(&context, r, &p);
+        if (status.ok()) return Refresh(h);
+        break;
+      }
+      case Step::kRate: {
+        v1::RateComplaintHandlingRequest r;
+        r.set_reference_number(h.reference);
+        r.set_tracking_code(h.code);
+        r.set_rating(4);
+        v1::RateComplaintHandlingResponse p;
+        status = stub().RateComplaintHandling(&context, r, &p);
+        if (status.ok()) return Refresh(h);
+        break;
+      }
+    }
+    if (status.ok()) {
+      h.etag = after.etag();
+      h.state = after.state();
+    }
+    return status;
+  }
+
+  grpc::Status Refresh(Handle& h) {
+    v1::GetComplaintResponse response;
+    grpc::Status status = Get(h.name, v1::COMPLAINT_VIEW_BASIC, supervisor(), &response);
+    if (status.ok()) {
+      h.etag = response.complaint().etag();
+      h.state = response.complaint().state();
+    }
+    return status;
+  }
+
+  // A new complaint brought to `state` by a supervisor.
+  Handle InState(State state) {
+    static const std::map<State, std::vector<Step>> kPaths = {
+        {v1::COMPLAINT_STATE_RECEIVED, {}},
+        {v1::COMPLAINT_STATE_VERIFIED, {Step::kVerify}},
+        {v1::COMPLAINT_STATE_ARCHIVED, {Step::kArchive}},
+        {v1::COMPLAINT_STATE_REJECTED, {Step::kReject}},
+        {v1::COMPLAINT_STATE_ASSIGNED, {Step::kVerify, Step::kAssign}},
+        {v1::COMPLAINT_STATE_UNDER_INVESTIGATION, {Step::kVerify, Step::kAssign, Step::kStart}},
+        {v1::COMPLAINT_STATE_CONCLUDED,
+         {Step::kVerify, Step::kAssign, Step::kStart, Step::kConclude}},
+        {v1::COMPLAINT_STATE_ANSWERED,
+         {Step::kVerify, Step::kAssign, Step::kStart, Step::kConclude, Step::kAnswer}},
+        {v1::COMPLAINT_STATE_CLOSED,
+         {Step::kVerify, Step::kAssign, Step::kStart, Step::kConclude, Step::kAnswer,
+          Step::kClose}},
+        {v1::COMPLAINT_STATE_REOPENED,
+         {Step::kVerify, Step::kAssign, Step::kStart, Step::kConclude, Step::kAnswer,
+          Step::kReopen}},
+    };
+    Handle h = NewComplaint();
+    for (Step step : kPaths.at(state)) {
+      const grpc::Status status = Do(step, h, supervisor());
+      EXPECT_TRUE(status.ok()) << StepName(step) << ": " << status.error_message();
+    }
+    EXPECT_EQ(h.state, state);
+    return h;
+  }
+
+  std::vector<v1::ComplaintEvent> Events(const Handle& h) {
+    v1::ListComplaintEventsRequest request;
+    request.set_parent(h.name);
+    request.set_page_size(500);
+    v1::ListComplaintEventsResponse response;
+    grpc::ClientContext context;
+    Authorize(context, supervisor());
+    EXPECT_TRUE(stub().ListComplaintEvents(&context, request, &response).ok());
+    return {response.events().begin(), response.events().end()};
+  }
+
+  // Leases notifications as the GATEWAY principal, keeping those of `h`.
+  std::vector<v1::Notification> Fetch(const Handle& h, int lease_seconds = 60,
+                                      const std::string& gateway = "") {
+    v1::FetchNotificationsRequest request;
+    request.set_max_notifications(100);
+    request.mutable_lease_duration()->set_seconds(lease_seconds);
+    v1::FetchNotificationsResponse response;
+    grpc::ClientContext context;
+    Authorize(context, gateway.empty() ? token(Role::kGateway) : gateway);
+    const grpc::Status status = notifications().FetchNotifications(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    std::vector<v1::Notification> mine;
+    for (const auto& n : response.notifications()) {
+      if (n.complaint() == h.name) mine.push_back(n);
+    }
+    return mine;
+  }
+
+  grpc::Status Acknowledge(const std::vector<std::string>& names,
+                           const std::string& gateway = "") {
+    v1::AcknowledgeNotificationsRequest request;
+    for (const auto& name : names) request.add_names(name);
+    v1::AcknowledgeNotificationsResponse response;
+    grpc::ClientContext context;
+    Authorize(context, gateway.empty() ? token(Role::kGateway) : gateway);
+    return notifications().AcknowledgeNotifications(&context, request, &response);
+  }
+
+  std::vector<v1::Complaint> ListAll(v1::ListComplaintsRequest request, const std::string& token,
+                                     int* pages = nullptr) {
+    std::vector<v1::Complaint> all;
+    int count = 0;
+    do {
+      v1::ListComplaintsResponse response;
+      grpc::ClientContext context;
+      Authorize(context, token);
+      const grpc::Status status = stub().ListComplaints(&context, request, &response);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) break;
+      all.insert(all.end(), response.complaints().begin(), response.complaints().end());
+      request.set_page_token(response.next_page_token());
+      ++count;
+    } while (!request.page_token().empty());
+    if (pages != nullptr) *pages = count;
+    return all;
+  }
+};
+
+// --- The transition table -----------------------------------------------------
+
+TEST_F(CaseHandlingTest, EveryStateAndActionIsAllowedOrFailedPrecondition) {
+  using S = State;
+  // The states each step is allowed from, and the state it leads to (UNSPECIFIED:
+  // the state does not change).
+  const std::map<Step, std::pair<std::set<S>, S>> table = {
+      {Step::kVerify, {{v1::COMPLAINT_STATE_RECEIVED}, v1::COMPLAINT_STATE_VERIFIED}},
+      {Step::kArchive, {{v1::COMPLAINT_STATE_RECEIVED}, v1::COMPLAINT_STATE_ARCHIVED}},
+      {Step::kReject,
+       {{v1::COMPLAINT_STATE_RECEIVED, v1::COMPLAINT_STATE_VERIFIED},
+        v1::COMPLAINT_STATE_REJECTED}},
+      {Step::kAssign,
+       {{v1::COMPLAINT_STATE_VERIFIED, v1::COMPLAINT_STATE_REOPENED},
+        v1::COMPLAINT_STATE_ASSIGNED}},
+      {Step::kStart,
+       {{v1::COMPLAINT_STATE_ASSIGNED, v1::COMPLAINT_STATE_REOPENED},
+        v1::COMPLAINT_STATE_UNDER_INVESTIGATION}},
+      {Step::kClarify,
+       {{v1::COMPLAINT_STATE_RECEIVED, v1::COMPLAINT_STATE_VERIFIED,
+         v1::COMPLAINT_STATE_UNDER_INVESTIGATION, v1::COMPLAINT_STATE_REOPENED},
+        v1::COMPLAINT_STATE_UNSPECIFIED}},
+      {Step::kConclude,
+       {{v1::COMPLAINT_STATE_UNDER_INVESTIGATION}, v1::COMPLAINT_STATE_CONCLUDED}},
+      {Step::kAnswer, {{v1::COMPLAINT_STATE_CONCLUDED}, v1::COMPLAINT_STATE_ANSWERED}},
+      {Step::kClose,
+       {{v1::COMPLAINT_STATE_ANSWERED, v1::COMPLAINT_STATE_ARCHIVED,
+         v1::COMPLAINT_STATE_REJECTED},
+        v1::COMPLAINT_STATE_CLOSED}},
+      {Step::kReopen,
+       {{v1::COMPLAINT_STATE_ANSWERED, v1::COMPLAINT_STATE_CLOSED},
+        v1::COMPLAINT_STATE_REOPENED}},
+      {Step::kNote, {{std::begin(kAllStates), std::end(kAllStates)}, v1::COMPLAINT_STATE_UNSPECIFIED}},
+      // No clarification request is open in these complaints.
+      {Step::kRespond, {{}, v1::COMPLAINT_STATE_UNSPECIFIED}},
+      {Step::kDispute,
+       {{v1::COMPLAINT_STATE_ANSWERED, v1::COMPLAINT_STATE_CLOSED},
+        v1::COMPLAINT_STATE_REOPENED}},
+      {Step::kRate,
+       {{v1::COMPLAINT_STATE_ANSWERED, v1::COMPLAINT_STATE_CLOSED},
+        v1::COMPLAINT_STATE_UNSPECIFIED}},
+  };
+  for (State from : kAllStates) {
+    for (Step step : kAllSteps) {
+      SCOPED_TRACE(absl::StrCat(v1::ComplaintState_Name(from), " x ", StepName(step)));
+      Handle h = InState(from);
+      const auto& [allowed, to] = table.at(step);
+      const grpc::Status status = Do(step, h, supervisor());
+      if (allowed.contains(from)) {
+        ASSERT_TRUE(status.ok()) << status.error_message();
+        EXPECT_EQ(h.state, to == v1::COMPLAINT_STATE_UNSPECIFIED ? from : to);
+      } else {
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+            << status.error_message();
+        if (step != Step::kRespond) {
+          // The message names the state the complaint is in.
+          const std::string state_name = v1::ComplaintState_Name(from).substr(16);
+          EXPECT_THAT(status.error_message(), HasSubstr(state_name));
+        }
+      }
+    }
+  }
+}
+
+TEST_F(CaseHandlingTest, StaleEtagIsAbortedAndChangesNothing) {
+  Handle h = NewComplaint();
+  Handle stale = h;
+  ASSERT_TRUE(Do(Step::kNote, h, supervisor()).ok());
+  EXPECT_EQ(Do(Step::kVerify, stale, supervisor()).error_code(), grpc::StatusCode::ABORTED);
+  ASSERT_TRUE(Refresh(h).ok());
+  EXPECT_EQ(h.state, v1::COMPLAINT_STATE_RECEIVED);
+}
+
+TEST_F(CaseHandlingTest, RetriedChangeWithTheSameRequestIdIsAppliedOnce) {
+  Handle h = NewComplaint();
+  v1::VerifyComplaintRequest request;
+  request.set_name(h.name);
+  request.set_etag(h.etag);
+  request.set_request_id("0b7e2f4c-1d5a-4c8e-9f3b-6a2d8e1c4b7f");
+  for (int i = 0; i < 2; ++i) {
+    grpc::ClientContext context;
+    Authorize(context, supervisor());
+    v1::VerifyComplaintResponse response;
+    const grpc::Status status = stub().VerifyComplaint(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.complaint().state(), v1::COMPLAINT_STATE_VERIFIED);
+  }
+  int verified = 0;
+  for (const auto& event : Events(h)) verified += event.type() == "VERIFIED";
+  EXPECT_EQ(verified, 1);
+}
+
+TEST_F(CaseHandlingTest, InvalidFieldsOfChangesAreNamed) {
+  Handle h = InState(v1::COMPLAINT_STATE_UNDER_INVESTIGATION);
+  v1::ConcludeComplaintRequest request;
+  request.set_name(h.name);
+  request.set_findings("short");
+  request.set_request_id("not-a-uuid");
+  grpc::ClientContext context;
+  Authorize(context, supervisor());
+  v1::ConcludeComplaintResponse response;
+  const grpc::Status status = stub().ConcludeComplaint(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  for (const char* field : {"outcome", "findings", "etag", "request_id"}) {
+    EXPECT_THAT(status.error_details(), HasSubstr(field));
+  }
+  ASSERT_TRUE(Refresh(h).ok());
+  EXPECT_EQ(h.state, v1::COMPLAINT_STATE_UNDER_INVESTIGATION);
+}
+
+// --- Concurrency ----------------------------------------------------------------
+
+TEST_F(CaseHandlingTest, FiftyConcurrentConflictingChangesOneWins) {
+  Handle h = NewComplaint();
+  constexpr int kCallers = 50;
+  std::atomic<int> ok{0};
+  std::atomic<int> aborted{0};
+  std::atomic<int> other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCallers; ++i) {
+    threads.emplace_back([&, copy = h]() mutable {
+      const grpc::Status status = Do(Step::kVerify, copy, supervisor());
+      if (status.ok()) {
+        ++ok;
+      } else if (status.error_code() == grpc::StatusCode::ABORTED) {
+        ++aborted;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(aborted.load(), kCallers - 1);
+  EXPECT_EQ(other.load(), 0);
+  int verified = 0;
+  for (const auto& event : Events(h)) verified += event.type() == "VERIFIED";
+  EXPECT_EQ(verified, 1);
+}
+
+// --- Authorization ------------------------------------------------------------
+
+TEST_F(CaseHandlingTest, AuthorizationMatrix) {
+  // Each method, the state it is tried in, and the roles it is for.
+  enum class Op { kGet, kEvents, kStep };
+  struct Method {
+    const char* name;
+    Op op;
+    Step step;
+    State state;
+    std::set<Role> roles;
+  };
+  const std::set<Role> readers = {Role::kIntake, Role::kUnit, Role::kSupervisor,
+                                  Role::kOversight};
+  const std::set<Role> intake = {Role::kIntake, Role::kSupervisor};
+  const std::set<Role> supervisors = {Role::kSupervisor};
+  const std::set<Role> investigators = {Role::kUnit, Role::kSupervisor};
+  const std::set<Role> staff = {Role::kIntake, Role::kUnit, Role::kSupervisor};
+  const Method methods[] = {
+      {"GetComplaint", Op::kGet, Step::kNote, v1::COMPLAINT_STATE_ASSIGNED, readers},
+      {"ListComplaintEvents", Op::kEvents, Step::kNote, v1::COMPLAINT_STATE_ASSIGNED, readers},
+      {"VerifyComplaint", Op::kStep, Step::kVerify, v1::COMPLAINT_STATE_RECEIVED, intake},
+      {"ArchiveComplaint", Op::kStep, Step::kArchive, v1::COMPLAINT_STATE_RECEIVED, intake},
+      {"RejectComplaint", Op::kStep, Step::kReject, v1::COMPLAINT_STATE_VERIFIED, intake},
+      {"AssignComplaint", Op::kStep, Step::kAssign, v1::COMPLAINT_STATE_VERIFIED, supervisors},
+      {"StartInvestigation", Op::kStep, Step::kStart, v1::COMPLAINT_STATE_ASSIGNED,
+       investigators},
+      {"RequestClarification", Op::kStep, Step::kClarify,
+       v1::COMPLAINT_STATE_UNDER_INVESTIGATION, staff},
+      {"ConcludeComplaint", Op::kStep, Step::kConclude,
+       v1::COMPLAINT_STATE_UNDER_INVESTIGATION, investigators},
+      {"AnswerComplaint", Op::kStep, Step::kAnswer, v1::COMPLAINT_STATE_CONCLUDED, supervisors},
+      {"CloseComplaint", Op::kStep, Step::kClose, v1::COMPLAINT_STATE_ANSWERED, supervisors},
+      {"ReopenComplaint", Op::kStep, Step::kReopen, v1::COMPLAINT_STATE_ANSWERED, supervisors},
+      {"AddComplaintNote", Op::kStep, Step::kNote, v1::COMPLAINT_STATE_ASSIGNED, staff},
+  };
+  // The caller's unit relative to the complaint (about sat-lantas, handled by
+  // propam once assigned).
+  enum class Relation { kHandling, kOther, kSubject, kNone };
+  const std::pair<Relation, std::string> relations[] = {{Relation::kHandling, "propam"},
+                                                        {Relation::kOther, "sat-reskrim"},
+                                                        {Relation::kSubject, "sat-lantas"},
+                                                        {Relation::kNone, ""}};
+  const Role roles[] = {Role::kGateway, Role::kIntake,    Role::kUnit,
+                        Role::kSupervisor, Role::kOversight, Role::kAdmin};
+  std::map<std::pair<Role, Relation>, std::string> tokens;
+  for (Role role : roles) {
+    for (const auto& [relation, unit] : relations) {
+      if (role == Role::kUnit && unit.empty()) continue;  // a unit principal has a unit
+      tokens[{role, relation}] =
+          NewToken(absl::StrCat("matrix-", RoleName(role), "-", unit), role, unit);
+    }
+  }
+  for (const Method& method : methods) {
+    for (const auto& [key, caller] : tokens) {
+      const auto [role, relation] = key;
+      SCOPED_TRACE(absl::StrCat(method.name, " by ", RoleName(role), " of ",
+                                relations[static_cast<int>(relation)].second));
+      grpc::StatusCode expected = grpc::StatusCode::OK;
+      const bool visible = role == Role::kUnit ? relation == Relation::kHandling &&
+                                                     method.state != v1::COMPLAINT_STATE_RECEIVED &&
+                                                     method.state != v1::COMPLAINT_STATE_VERIFIED
+                                               : relation != Relation::kSubject;
+      if (!method.roles.contains(role)) {
+        expected = grpc::StatusCode::PERMISSION_DENIED;
+      } else if (!visible) {
+        expected = grpc::StatusCode::NOT_FOUND;
+      } else if (method.step == Step::kClarify && role == Role::kIntake) {
+        expected = grpc::StatusCode::PERMISSION_DENIED;  // intake asks only before assignment
+      }
+      Handle h = InState(method.state);
+      grpc::Status status;
+      if (method.op == Op::kGet) {
+        v1::GetComplaintResponse response;
+        status = Get(h.name, v1::COMPLAINT_VIEW_FULL, caller, &response);
+        if (status.ok()) {
+          // Identity only to INTAKE, SUPERVISOR and the handling unit.
+          EXPECT_EQ(response.complaint().has_complainant(),
+                    role == Role::kIntake || role == Role::kSupervisor || role == Role::kUnit);
+        }
+      } else if (method.op == Op::kEvents) {
+        v1::ListComplaintEventsRequest request;
+        request.set_parent(h.name);
+        v1::ListComplaintEventsResponse response;
+        grpc::ClientContext context;
+        Authorize(context, caller);
+        status = stub().ListComplaintEvents(&context, request, &response);
+      } else {
+        status = Do(method.step, h, caller);
+      }
+      EXPECT_EQ(status.error_code(), expected) << status.error_message();
+      if (expected != grpc::StatusCode::OK && method.op == Op::kStep) {
+        const State before = h.state;
+        ASSERT_TRUE(Refresh(h).ok());
+        EXPECT_EQ(h.state, before);  // nothing changed
+      }
+    }
+  }
+}
+
+TEST_F(CaseHandlingTest, ConflictOfInterestHidesComplaintsFromTheSubjectUnit) {
+  Handle h = InState(v1::COMPLAINT_STATE_ASSIGNED);
+  const std::string lantas_supervisor =
+      NewToken("kasat-lantas", Role::kSupervisor, "sat-lantas");
+  v1::GetComplaintResponse response;
+  EXPECT_EQ(Get(h.name, v1::COMPLAINT_VIEW_BASIC, lantas_supervisor, &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  for (const auto& complaint : ListAll({}, lantas_supervisor)) {
+    EXPECT_NE(complaint.subject().unit(), "units/sat-lantas");
+  }
+  // Nor can a complaint be assigned to the unit it is about.
+  Handle v = InState(v1::COMPLAINT_STATE_VERIFIED);
+  v1::AssignComplaintRequest request;
+  request.set_name(v.name);
+  request.set_etag(v.etag);
+  request.set_handling_unit("units/sat-lantas");
+  v1::AssignComplaintResponse assigned;
+  grpc::ClientContext context;
+  Authorize(context, supervisor());
+  const grpc::Status status = stub().AssignComplaint(&context, request, &assigned);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(CaseHandlingTest, ConfidentialIdentityIsHiddenFromTheHandlingUnit) {
+  v1::SubmitComplaintRequest request = ValidRequest();
+  request.mutable_complaint()->set_confidential(true);
+  v1::SubmitComplaintResponse submitted;
+  ASSERT_TRUE(Submit(request, &submitted).ok());
+  Handle h{submitted.complaint().name(), submitted.reference_number(), submitted.tracking_code(),
+           submitted.complaint().etag(), submitted.complaint().state()};
+  ASSERT_TRUE(Do(Step::kVerify, h, supervisor()).ok());
+  ASSERT_TRUE(Do(Step::kAssign, h, supervisor()).ok());
+  const std::string propam = NewToken("unit-propam", Role::kUnit, "propam");
+  v1::GetComplaintResponse response;
+  ASSERT_TRUE(Get(h.name, v1::COMPLAINT_VIEW_FULL, propam, &response).ok());
+  EXPECT_FALSE(response.complaint().has_complainant());
+  ASSERT_TRUE(Get(h.name, v1::COMPLAINT_VIEW_FULL, supervisor(), &response).ok());
+  EXPECT_TRUE(response.complaint().has_complainant());
+  // The supervisor's read of the identity is on the record.
+  int reads = 0;
+  for (const auto& event : Events(h)) reads += event.type() == "IDENTITY_READ";
+  EXPECT_EQ(reads, 1);
+}
+
+// --- Notifications ------------------------------------------------------------
+
+TEST_F(CaseHandlingTest, EachStepQueuesItsNotificationForTheChannel) {
+  Handle h = InState(v1::COMPLAINT_STATE_CLOSED);
+  std::vector<v1::NotificationKind> kinds;
+  std::vector<std::string> names;
+  for (const auto& n : Fetch(h)) {
+    kinds.push_back(n.kind());
+    names.push_back(n.name());
+    EXPECT_EQ(n.channel(), v1::CHANNEL_WHATSAPP);
+    EXPECT_EQ(n.reply_address(), "+6281234567890");
+    EXPECT_THAT(n.text(), HasSubstr(h.reference));
+    EXPECT_EQ(n.delivery_attempt(), 1);
+    if (n.kind() == v1::NOTIFICATION_KIND_RECEIPT) {
+      EXPECT_THAT(n.text(), HasSubstr(h.code));
+    }
+  }
+  EXPECT_THAT(kinds, ::testing::ElementsAre(
+                         v1::NOTIFICATION_KIND_RECEIPT, v1::NOTIFICATION_KIND_SP3D,
+                         v1::NOTIFICATION_KIND_ANSWER, v1::NOTIFICATION_KIND_CLOSURE));
+  ASSERT_TRUE(Acknowledge(names).ok());
+  EXPECT_TRUE(Acknowledge(names).ok());  // twice is harmless
+}
+
+TEST_F(CaseHandlingTest, UnacknowledgedNotificationsComeBackAfterTheLease) {
+  Handle h = NewComplaint();
+  std::vector<v1::Notification> first = Fetch(h, /*lease_seconds=*/5);
+  ASSERT_EQ(first.size(), 1u);
+  // The gateway dies before acknowledging: while leased, nobody else gets it.
+  EXPECT_THAT(Fetch(h), IsEmpty());
+  absl::SleepFor(absl::Seconds(5.5));
+  std::vector<v1::Notification> again = Fetch(h, 5);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].name(), first[0].name());
+  EXPECT_EQ(again[0].delivery_attempt(), 2);
+  ASSERT_TRUE(Acknowledge({again[0].name()}).ok());
+  absl::SleepFor(absl::Seconds(5.5));
+  EXPECT_THAT(Fetch(h), IsEmpty());
+}
+
+TEST_F(CaseHandlingTest, GatewaysSeeOnlyTheirChannel) {
+  Handle h = NewComplaint();  // WhatsApp
+  v1::CreatePrincipalRequest request;
+  request.mutable_principal()->set_display_name("gateway-email");
+  request.mutable_principal()->set_role(v1::ROLE_GATEWAY);
+  request.mutable_principal()->set_channel(v1::CHANNEL_EMAIL);
+  v1::CreatePrincipalResponse created;
+  grpc::ClientContext context;
+  Authorize(context, token(Role::kAdmin));
+  ASSERT_TRUE(admin().CreatePrincipal(&context, request, &created).ok());
+  EXPECT_THAT(Fetch(h, 60, created.token()), IsEmpty());
+  std::vector<v1::Notification> whatsapp = Fetch(h);
+  ASSERT_EQ(whatsapp.size(), 1u);
+  EXPECT_EQ(Acknowledge({whatsapp[0].name()}, created.token()).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Acknowledge({"notifications/abc"}).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(CaseHandlingTest, StreamDeliversNewNotifications) {
+  grpc::ClientContext context;
+  Authorize(context, token(Role::kGateway));
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  v1::StreamNotificationsRequest request;
+  auto reader = notifications().StreamNotifications(&context, request);
+  const Handle h = NewComplaint();
+  v1::StreamNotificationsResponse message;
+  bool found = false;
+  while (!found && reader->Read(&message)) {
+    found = message.notification().complaint() == h.name &&
+            message.notification().kind() == v1::NOTIFICATION_KIND_RECEIPT;
+  }
+  EXPECT_TRUE(found);
+  context.TryCancel();
+  reader->Finish();
+}
+
+// --- Deadlines and listings ----------------------------------------------------
+
+TEST_F(CaseHandlingTest, AssignmentSendsTheSp3dAndStartsTheResultDeadline) {
+  Handle h = InState(v1::COMPLAINT_STATE_ASSIGNED);
+  v1::GetComplaintResponse response;
+  ASSERT_TRUE(Get(h.name, v1::COMPLAINT_VIEW_BASIC, supervisor(), &response).ok());
+  const v1::Complaint& c = response.complaint();
+  EXPECT_EQ(c.handling_unit(), "units/propam");  // the routing rule of the category
+  EXPECT_TRUE(c.has_sp3d_time());
+  EXPECT_EQ(c.sp3d_status(), v1::DEADLINE_STATUS_MET);
+  EXPECT_EQ(c.result_status(), v1::DEADLINE_STATUS_PENDING);
+  const absl::CivilDay sp3d = absl::ToCivilDay(absl::FromUnixSeconds(c.sp3d_time().seconds()),
+                                                PaluTimeZone());
+  const absl::CivilDay due(c.result_due_date().year(), c.result_due_date().month(),
+                           c.result_due_date().day());
+  EXPECT_GE(due - sp3d, 56);  // 40 working days: at least eight weeks
+  v1::TrackComplaintResponse tracked;
+  ASSERT_TRUE(Track(h.reference, h.code, &tracked).ok());
+  EXPECT_TRUE(tracked.complaint().sp3d_sent());
+  EXPECT_EQ(tracked.complaint().result_due_date().day(), c.result_due_date().day());
+}
+
+TEST_F(CaseHandlingTest, OverdueComplaintsAreListed) {
+  Handle late = NewComplaint();
+  Handle on_time = NewComplaint();
+  ASSERT_TRUE(database()
+                  .Execute(absl::StrCat("UPDATE complaints SET sp3d_due_date = '2020-01-06' "
+                                        "WHERE reference_number = '",
+                                        late.reference, "'"))
+                  .ok());
+  v1::ListComplaintsRequest request;
+  request.set_overdue(true);
+  std::vector<std::string> names;
+  for (const auto& c : ListAll(request, supervisor())) {
+    names.push_back(c.name());
+    EXPECT_EQ(c.sp3d_status(), v1::DEADLINE_STATUS_OVERDUE);
+  }
+  EXPECT_THAT(names, ::testing::ElementsAre(late.name));
+}
+
+TEST_F(CaseHandlingTest, ListingPagesEveryComplaintOnceNewestFirst) {
+  std::set<std::string> submitted;
+  for (int i = 0; i < 23; ++i) submitted.insert(NewComplaint().name);
+  v1::ListComplaintsRequest request;
+  request.set_page_size(5);
+  int pages = 0;
+  const std::vector<v1::Complaint> all = ListAll(request, supervisor(), &pages);
+  EXPECT_EQ(pages, 5);
+  std::set<std::string> listed;
+  for (size_t i = 0; i < all.size(); ++i) {
+    listed.insert(all[i].name());
+    EXPECT_FALSE(all[i].has_complainant());
+    if (i > 0) {
+      EXPECT_GE(all[i - 1].create_time().seconds() * 1000000000LL + all[i - 1].create_time().nanos(),
+                all[i].create_time().seconds() * 1000000000LL + all[i].create_time().nanos());
+    }
+  }
+  EXPECT_EQ(listed, submitted);
+  EXPECT_EQ(all.size(), submitted.size());
+
+  // A token is bound to its filters.
+  v1::ListComplaintsResponse first;
+  grpc::ClientContext c1;
+  Authorize(c1, supervisor());
+  ASSERT_TRUE(stub().ListComplaints(&c1, request, &first).ok());
+  request.set_page_token(first.next_page_token());
+  request.set_channel(v1::CHANNEL_EMAIL);
+  v1::ListComplaintsResponse second;
+  grpc::ClientContext c2;
+  Authorize(c2, supervisor());
+  EXPECT_EQ(stub().ListComplaints(&c2, request, &second).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(CaseHandlingTest, ListingFiltersAndScopes) {
+  Handle received = NewComplaint();
+  Handle assigned = InState(v1::COMPLAINT_STATE_ASSIGNED);
+  v1::ListComplaintsRequest by_state;
+  by_state.add_states(v1::COMPLAINT_STATE_ASSIGNED);
+  std::vector<v1::Complaint> found = ListAll(by_state, supervisor());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].name(), assigned.name);
+
+  v1::ListComplaintsRequest by_unit;
+  by_unit.set_handling_unit("units/propam");
+  EXPECT_EQ(ListAll(by_unit, supervisor()).size(), 1u);
+  v1::ListComplaintsRequest by_subject;
+  by_subject.set_subject_unit("units/sat-lantas");
+  EXPECT_EQ(ListAll(by_subject, supervisor()).size(), 2u);
+  v1::ListComplaintsRequest by_category;
+  by_category.set_category("categories/korupsi");
+  EXPECT_THAT(ListAll(by_category, supervisor()), IsEmpty());
+  v1::ListComplaintsRequest by_time;
+  by_time.mutable_received_before()->set_seconds(absl::ToUnixSeconds(absl::Now()) - 3600);
+  EXPECT_THAT(ListAll(by_time, supervisor()), IsEmpty());
+
+  // A unit sees what is assigned to it, and nothing else.
+  const std::string propam = NewToken("unit-propam", Role::kUnit, "propam");
+  found = ListAll({}, propam);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].name(), assigned.name);
+  EXPECT_THAT(ListAll({}, NewToken("unit-reskrim", Role::kUnit, "sat-reskrim")), IsEmpty());
+  // Oversight reads everything; a gateway reads nothing.
+  EXPECT_EQ(ListAll({}, token(Role::kOversight)).size(), 2u);
+  v1::ListComplaintsResponse response;
+  grpc::ClientContext context;
+  Authorize(context, token(Role::kGateway));
+  EXPECT_EQ(stub().ListComplaints(&context, {}, &response).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// --- The complainant's side ----------------------------------------------------
+
+TEST_F(CaseHandlingTest, ComplainantAnswersClarificationDisputesAndRates) {
+  Handle h = InState(v1::COMPLAINT_STATE_UNDER_INVESTIGATION);
+  ASSERT_TRUE(Do(Step::kClarify, h, supervisor()).ok());
+  v1::TrackComplaintResponse tracked;
+  ASSERT_TRUE(Track(h.reference, h.code, &tracked).ok());
+  EXPECT_THAT(tracked.complaint().clarification_question(), HasSubstr("jam kejadian"));
+  ASSERT_TRUE(Do(Step::kRespond, h, "").ok());
+  ASSERT_TRUE(Track(h.reference, h.code, &tracked).ok());
+  EXPECT_THAT(tracked.complaint().clarification_question(), IsEmpty());
+  EXPECT_EQ(Do(Step::kRespond, h, "").error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+
+  // Rating waits for the answer.
+  EXPECT_EQ(Do(Step::kRate, h, "").error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  ASSERT_TRUE(Do(Step::kConclude, h, supervisor()).ok());
+  ASSERT_TRUE(Do(Step::kAnswer, h, supervisor()).ok());
+  ASSERT_TRUE(Track(h.reference, h.code, &tracked).ok());
+  EXPECT_THAT(tracked.complaint().answer().text(), HasSubstr("terbukti"));
+  ASSERT_TRUE(Do(Step::kRate, h, "").ok());
+  ASSERT_TRUE(Track(h.reference, h.code, &tracked).ok());
+  EXPECT_EQ(tracked.complaint().satisfaction_rating(), 4);
+
+  v1::RateComplaintHandlingRequest bad;
+  bad.set_reference_number(h.reference);
+  bad.set_tracking_code(h.code);
+  bad.set_rating(6);
+  v1::RateComplaintHandlingResponse rated;
+  grpc::ClientContext context;
+  EXPECT_EQ(stub().RateComplaintHandling(&context, bad, &rated).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  ASSERT_TRUE(Do(Step::kDispute, h, "").ok());
+  EXPECT_EQ(h.state, v1::COMPLAINT_STATE_REOPENED);
+  // The timeline shows the complainant the public steps only.
+  ASSERT_TRUE(Track(h.reference, h.code, &tracked).ok());
+  for (const auto& event : tracked.complaint().timeline()) {
+    EXPECT_THAT(event.message(), Not(HasSubstr("CCTV")));  // findings stay internal
+  }
+  // A wrong code changes nothing.
+  Handle wrong = h;
+  wrong.code = NewComplaint().code;
+  EXPECT_EQ(Do(Step::kRate, wrong, "").error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// --- Administration ------------------------------------------------------------
+
+TEST_F(CaseHandlingTest, AdminManagesPrincipalsRoutingAndCalendar) {
+  auto call_admin = [&](auto rpc, const auto& request, auto* response,
+                        const std::string& caller) {
+    grpc::ClientContext context;
+    Authorize(context, caller);
+    return (admin().*rpc)(&context, request, response);
+  };
+  const std::string& admin_token = token(Role::kAdmin);
+
+  // Only ADMIN administers.
+  v1::ListRoutingRulesResponse rules;
+  EXPECT_EQ(call_admin(&v1::AdminService::Stub::ListRoutingRules, v1::ListRoutingRulesRequest(),
+                       &rules, supervisor())
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(call_admin(&v1::AdminService::Stub::ListRoutingRules,
+                         v1::ListRoutingRulesRequest(), &rules, admin_token)
+                  .ok());
+  EXPECT_GE(rules.routing_rules_size(), 6);
+
+  // A new principal's token works until it is revoked.
+  v1::CreatePrincipalRequest create;
+  create.mutable_principal()->set_display_name("spkt-piket");
+  create.mutable_principal()->set_role(v1::ROLE_INTAKE);
+  create.mutable_principal()->set_unit("units/spkt");
+  v1::CreatePrincipalResponse created;
+  ASSERT_TRUE(
+      call_admin(&v1::AdminService::Stub::CreatePrincipal, create, &created, admin_token).ok());
+  v1::SubmitComplaintResponse submitted;
+  EXPECT_TRUE(Submit(ValidRequest(), &submitted, created.token()).ok());
+  EXPECT_EQ(call_admin(&v1::AdminService::Stub::CreatePrincipal, create, &created, admin_token)
+                .error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+  v1::RevokePrincipalRequest revoke;
+  revoke.set_name(created.principal().name());
+  v1::RevokePrincipalResponse revoked;
+  ASSERT_TRUE(
+      call_admin(&v1::AdminService::Stub::RevokePrincipal, revoke, &revoked, admin_token).ok());
+  EXPECT_TRUE(revoked.principal().has_revoke_time());
+  EXPECT_EQ(Submit(ValidRequest(), &submitted, created.token()).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+
+  // A new routing rule sends the category elsewhere.
+  v1::SetRoutingRuleRequest rule;
+  rule.mutable_routing_rule()->set_category("categories/penyalahgunaan-wewenang");
+  rule.mutable_routing_rule()->set_unit("units/siwas");
+  v1::SetRoutingRuleResponse set_rule;
+  ASSERT_TRUE(
+      call_admin(&v1::AdminService::Stub::SetRoutingRule, rule, &set_rule, admin_token).ok());
+  Handle h = InState(v1::COMPLAINT_STATE_ASSIGNED);
+  v1::GetComplaintResponse got;
+  ASSERT_TRUE(Get(h.name, v1::COMPLAINT_VIEW_BASIC, supervisor(), &got).ok());
+  EXPECT_EQ(got.complaint().handling_unit(), "units/siwas");
+  rule.mutable_routing_rule()->set_unit("units/nowhere");
+  EXPECT_EQ(call_admin(&v1::AdminService::Stub::SetRoutingRule, rule, &set_rule, admin_token)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  // Holidays move the due dates of new complaints.
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), PaluTimeZone());
+  Handle before = NewComplaint();
+  ASSERT_TRUE(Refresh(before).ok());
+  v1::GetComplaintResponse before_view;
+  ASSERT_TRUE(Get(before.name, v1::COMPLAINT_VIEW_BASIC, supervisor(), &before_view).ok());
+  v1::SetHolidaysRequest holidays;
+  holidays.set_year(static_cast<int>(today.year()));
+  for (absl::CivilDay day = today + 1; day < today + 15; ++day) {
+    if (day.year() != today.year()) break;
+    v1::Holiday* holiday = holidays.add_holidays();
+    holiday->mutable_date()->set_year(static_cast<int>(day.year()));
+    holiday->mutable_date()->set_month(day.month());
+    holiday->mutable_date()->set_day(day.day());
+    holiday->set_display_name("Cuti bersama");
+  }
+  v1::SetHolidaysResponse set_holidays;
+  ASSERT_TRUE(call_admin(&v1::AdminService::Stub::SetHolidays, holidays, &set_holidays,
+                         admin_token)
+                  .ok());
+  Handle after = NewComplaint();
+  v1::GetComplaintResponse after_view;
+  ASSERT_TRUE(Get(after.name, v1::COMPLAINT_VIEW_BASIC, supervisor(), &after_view).ok());
+  if (holidays.holidays_size() > 0) {
+    const auto& b = before_view.complaint().sp3d_due_date();
+    const auto& a = after_view.complaint().sp3d_due_date();
+    EXPECT_GT(absl::CivilDay(a.year(), a.month(), a.day()),
+              absl::CivilDay(b.year(), b.month(), b.day()));
+  }
+  holidays.add_holidays()->mutable_date()->set_year(1999);
+  EXPECT_EQ(call_admin(&v1::AdminService::Stub::SetHolidays, holidays, &set_holidays,
+                       admin_token)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace dumas
