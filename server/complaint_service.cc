@@ -177,7 +177,7 @@ absl::StatusOr<std::pair<std::string, TrackedComplaint>> ComplaintServiceImpl::C
   } else if (!reference.has_value()) {
     violations.Add("reference_number",
                    "is not a valid reference number: 12 letters and digits without 0, O, "
-                   "1, I or L, such as K7QM-4R9X-2HTB; check it for a typo");
+                   "1, I or L, such as K7QM-4R9X-2HTZ; check it for a typo");
   }
   const std::optional<std::string> code = TrackingCode::Canonicalize(tracking_code);
   if (tracking_code.empty()) {

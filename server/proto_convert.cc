@@ -70,7 +70,6 @@ void ToProto(const Complaint& complaint, absl::CivilDay today, v1::Complaint* ou
   out->set_incident_location(complaint.incident_location);
   out->set_category(absl::StrCat("categories/", complaint.category_id));
   out->set_channel(static_cast<v1::Channel>(complaint.channel));
-  out->set_reply_address(complaint.reply_address);
   v1::ComplaintSubject* subject = out->mutable_subject();
   if (!complaint.subject.unit_id.empty()) {
     subject->set_unit(absl::StrCat("units/", complaint.subject.unit_id));
@@ -78,6 +77,8 @@ void ToProto(const Complaint& complaint, absl::CivilDay today, v1::Complaint* ou
   subject->set_officer_name(complaint.subject.officer_name);
   subject->set_officer_description(complaint.subject.officer_description);
   if (complaint.identity.has_value()) {
+    // The reply address is personal data too: it goes with the identity.
+    out->set_reply_address(complaint.reply_address);
     v1::Complainant* complainant = out->mutable_complainant();
     complainant->set_full_name(complaint.identity->full_name);
     complainant->set_nik(complaint.identity->nik);

@@ -68,7 +68,7 @@ absl::StatusOr<std::string> ComplaintReference(absl::string_view field, absl::st
   if (!reference.has_value()) {
     return InvalidField(std::string(field),
                         "must be complaints/{reference_number}, such as "
-                        "complaints/K7QM-4R9X-2HTB");
+                        "complaints/K7QM-4R9X-2HTZ");
   }
   return *std::move(reference);
 }

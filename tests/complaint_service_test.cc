@@ -137,7 +137,7 @@ TEST_F(ComplaintServiceTest, SubmitThenTrackShowsOnlyWhatTheComplainantMaySee) {
             absl::StrCat("complaints/", submitted.reference_number()));
   EXPECT_EQ(submitted.complaint().state(), v1::COMPLAINT_STATE_RECEIVED);
   EXPECT_FALSE(submitted.complaint().has_complainant());
-  EXPECT_EQ(submitted.complaint().reply_address(), "+6281234567890");
+  EXPECT_THAT(submitted.complaint().reply_address(), IsEmpty());  // personal data
 
   v1::TrackComplaintResponse tracked;
   ASSERT_TRUE(Track(submitted.reference_number(), submitted.tracking_code(), &tracked).ok());
@@ -371,11 +371,13 @@ TEST_F(ComplaintServiceTest, GetComplaintShowsIdentityOnlyToRolesThatMaySeeIt) {
   ASSERT_TRUE(Get(name, v1::COMPLAINT_VIEW_FULL, token(Role::kSupervisor), &full).ok());
   EXPECT_EQ(full.complaint().complainant().nik(), request.complaint().complainant().nik());
   EXPECT_EQ(full.complaint().complainant().phone(), "+6281234567890");
+  EXPECT_EQ(full.complaint().reply_address(), "+6281234567890");
   EXPECT_EQ(full.complaint().description(), request.complaint().description());
 
   v1::GetComplaintResponse basic;
   ASSERT_TRUE(Get(name, v1::COMPLAINT_VIEW_BASIC, token(Role::kIntake), &basic).ok());
   EXPECT_FALSE(basic.complaint().has_complainant());
+  EXPECT_THAT(basic.complaint().reply_address(), IsEmpty());
 
   v1::GetComplaintResponse oversight;
   ASSERT_TRUE(Get(name, v1::COMPLAINT_VIEW_FULL, token(Role::kOversight), &oversight).ok());

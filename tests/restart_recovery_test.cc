@@ -108,7 +108,7 @@ class RestartRecoveryTest : public ::testing::Test {
     options.listen = "127.0.0.1:0";
     options.health_interval = absl::Milliseconds(100);
     options.shutdown_grace = absl::Seconds(2);
-    auto server = DumasServer::Start(options, *store_, *store_, *store_);
+    auto server = DumasServer::Start(options, StoresOf(*store_));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     stub_ = v1::ComplaintService::NewStub(grpc::CreateChannel(
