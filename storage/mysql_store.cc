@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "storage/migrator.h"
+#include "storage/mysql_store_internal.h"
 #include "storage/sql.h"
 #include "storage/sql_error.h"
 
@@ -20,6 +21,27 @@ namespace dumas {
 namespace {
 
 using TransactionEnd = ConnectionPool::TransactionEnd;
+using mysql_store_internal::Aad;
+using mysql_store_internal::Absl;
+using mysql_store_internal::FormatDate;
+using mysql_store_internal::FormatDateTime;
+using mysql_store_internal::InsertEvent;
+using mysql_store_internal::InsertNotification;
+using mysql_store_internal::IsAscii;
+using mysql_store_internal::kAadReplyAddress;
+using mysql_store_internal::kComplaintColumnCount;
+using mysql_store_internal::kMaxListLimit;
+using mysql_store_internal::ParseDate;
+using mysql_store_internal::ParseDateTime;
+using mysql_store_internal::PlausibleReference;
+using mysql_store_internal::ReadComplaint;
+using mysql_store_internal::ReadPrincipal;
+using mysql_store_internal::Sha256;
+using mysql_store_internal::Sql;
+using mysql_store_internal::StorableDay;
+using mysql_store_internal::StorableTime;
+using mysql_store_internal::TruncateToMicros;
+using mysql_store_internal::Utf8Chars;
 
 // Event types (complaint_events.type).
 constexpr char kEventReceived[] = "RECEIVED";
@@ -27,15 +49,11 @@ constexpr char kEventIdentityRead[] = "IDENTITY_READ";
 // The complainant's first public step, in Indonesian.
 constexpr char kReceivedMessage[] = "Pengaduan diterima dan diregistrasi.";
 
-constexpr size_t kReferenceNumberChars = 14;  // "XXXX-XXXX-XXXX"
 constexpr int kMaxReferenceDraws = 8;
 constexpr size_t kMaxTokenBytes = 512;
-constexpr int kTokenRandomBytes = 32;
-constexpr int kMaxListLimit = 1000;
 
 // Associated data of each encrypted column: the column and the row it
 // belongs to, so that ciphertexts cannot be swapped between rows or columns.
-constexpr char kAadReplyAddress[] = "complaints.reply_address_ct";
 constexpr char kAadFullName[] = "complaints.full_name_ct";
 constexpr char kAadNik[] = "complaints.nik_ct";
 constexpr char kAadPhone[] = "complaints.phone_ct";
@@ -43,74 +61,8 @@ constexpr char kAadEmail[] = "complaints.email_ct";
 constexpr char kAadAddress[] = "complaints.address_ct";
 constexpr char kAadTrackingCode[] = "idempotency_keys.tracking_code_ct";
 
-// Debian's Abseil has its own absl::string_view (not std::string_view).
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-std::string Aad(std::string_view column, std::string_view row) {
-  return absl::StrCat(Absl(column), ":", Absl(row));
-}
-
 std::string IdempotencyRow(int64_t principal_id, std::string_view request_id) {
   return absl::StrCat(principal_id, ":", Absl(request_id));
-}
-
-sql::SQLString Sql(std::string_view s) { return sql::SQLString(s.data(), s.size()); }
-
-// Times are stored as UTC DATETIME(6); the session time zone is '+00:00'.
-absl::Time TruncateToMicros(absl::Time t) { return absl::FromUnixMicros(absl::ToUnixMicros(t)); }
-
-std::string FormatDateTime(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", t, absl::UTCTimeZone());
-}
-
-std::string FormatDate(absl::CivilDay day) { return absl::FormatCivilTime(day); }
-
-// Within the range of DATETIME.
-bool StorableTime(absl::Time t) {
-  static const absl::Time kMin = absl::FromCivil(absl::CivilSecond(1000, 1, 1), absl::UTCTimeZone());
-  static const absl::Time kMax = absl::FromCivil(absl::CivilSecond(9999, 12, 31, 23, 59, 59),
-                                                 absl::UTCTimeZone());
-  return t >= kMin && t <= kMax;
-}
-
-bool StorableDay(absl::CivilDay day) { return day.year() >= 1000 && day.year() <= 9999; }
-
-absl::StatusOr<absl::Time> ParseDateTime(const std::string& text) {
-  absl::Time t;
-  std::string error;
-  if (!absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &t, &error)) {
-    return absl::InternalError("the database returned a malformed time");
-  }
-  return t;
-}
-
-absl::StatusOr<absl::CivilDay> ParseDate(const std::string& text) {
-  absl::CivilDay day;
-  if (!absl::ParseCivilTime(text, &day)) {
-    return absl::InternalError("the database returned a malformed date");
-  }
-  return day;
-}
-
-bool IsAscii(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c >= 0x80 || c < 0x20) return false;
-  }
-  return true;
-}
-
-// Code points of valid UTF-8 (bytes that do not continue a sequence).
-size_t Utf8Chars(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-std::string Sha256(std::string_view data) {
-  std::string digest(crypto_hash_sha256_BYTES, '\0');
-  crypto_hash_sha256(reinterpret_cast<unsigned char*>(digest.data()),
-                     reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  return digest;
 }
 
 bool EqualSecrets(std::string_view a, std::string_view b) {
@@ -179,44 +131,6 @@ absl::Status ForeignKeyStatus(const sql::SQLException& e) {
   return SqlErrorToStatus(e);
 }
 
-// Reads DUMAS_SQL_COMPLAINT_COLUMNS (storage/sql.h) from column `first` on,
-// decrypting the reply address. Sets *key_id to the row's key id.
-absl::StatusOr<Complaint> ReadComplaint(const sql::ResultSet& rs, uint32_t first,
-                                        const Keyring& keyring, std::string* key_id) {
-  Complaint c;
-  c.id = rs.getInt64(first + 0);
-  c.reference_number = rs.getString(first + 1).asStdString();
-  c.state = static_cast<ComplaintState>(rs.getInt(first + 2));
-  c.description = rs.getString(first + 3).asStdString();
-  absl::StatusOr<absl::Time> incident_time = ParseDateTime(rs.getString(first + 4));
-  if (!incident_time.ok()) return incident_time.status();
-  c.incident_time = *incident_time;
-  c.incident_location = rs.getString(first + 5).asStdString();
-  c.category_id = rs.getString(first + 6).asStdString();
-  c.channel = static_cast<Channel>(rs.getInt(first + 7));
-  const std::string reply_ct = rs.getString(first + 8);
-  c.subject.unit_id = rs.getString(first + 9).asStdString();
-  c.subject.officer_name = rs.getString(first + 10).asStdString();
-  c.subject.officer_description = rs.getString(first + 11).asStdString();
-  c.confidential = rs.getBoolean(first + 12);
-  absl::StatusOr<absl::Time> create_time = ParseDateTime(rs.getString(first + 13));
-  if (!create_time.ok()) return create_time.status();
-  c.create_time = *create_time;
-  absl::StatusOr<absl::Time> update_time = ParseDateTime(rs.getString(first + 14));
-  if (!update_time.ok()) return update_time.status();
-  c.update_time = *update_time;
-  c.version = rs.getInt64(first + 15);
-  absl::StatusOr<absl::CivilDay> due = ParseDate(rs.getString(first + 16));
-  if (!due.ok()) return due.status();
-  c.sp3d_due_date = *due;
-  *key_id = rs.getString(first + 17).asStdString();
-  absl::StatusOr<std::string> reply =
-      keyring.Decrypt(*key_id, reply_ct, Aad(kAadReplyAddress, c.reference_number));
-  if (!reply.ok()) return reply.status();
-  c.reply_address = *std::move(reply);
-  return c;
-}
-
 // Reads DUMAS_SQL_IDENTITY_COLUMNS from column `first` on and decrypts them.
 absl::StatusOr<Identity> ReadIdentity(const sql::ResultSet& rs, uint32_t first,
                                       const Keyring& keyring, std::string_view key_id,
@@ -270,36 +184,6 @@ void BindComplaint(sql::PreparedStatement& s, const NewComplaint& in, std::strin
   s.setString(22, now_text);
   s.setString(23, now_text);
   s.setString(24, FormatDate(in.sp3d_due_date));
-}
-
-// Appends an event (the log is append-only: nothing updates or deletes it).
-void InsertEvent(PooledConnection& c, int64_t complaint_id, const std::string& time_text,
-                 int64_t actor, std::string_view type, std::optional<ComplaintState> from,
-                 std::optional<ComplaintState> to, bool is_public,
-                 std::string_view public_message) {
-  sql::PreparedStatement& s = c.Statement(sql_text::kInsertEvent);
-  s.setInt64(1, complaint_id);
-  s.setString(2, time_text);
-  if (actor > 0) {
-    s.setInt64(3, actor);
-  } else {
-    s.setNull(3, sql::DataType::BIGINT);
-  }
-  s.setString(4, Sql(type));
-  if (from.has_value()) {
-    s.setInt(5, static_cast<int>(*from));
-  } else {
-    s.setNull(5, sql::DataType::TINYINT);
-  }
-  if (to.has_value()) {
-    s.setInt(6, static_cast<int>(*to));
-  } else {
-    s.setNull(6, sql::DataType::TINYINT);
-  }
-  s.setBoolean(7, is_public);
-  s.setString(8, Sql(public_message));
-  s.setNull(9, sql::DataType::LONGVARCHAR);
-  s.executeUpdate();
 }
 
 // The idempotency record of (principal, request_id) with its complaint.
@@ -381,7 +265,7 @@ absl::StatusOr<SubmittedComplaint> MySqlStore::Submit(
         std::string reference;
         for (int draw = 1;; ++draw) {
           reference = next_reference();
-          if (reference.size() != kReferenceNumberChars || !IsAscii(reference)) {
+          if (!PlausibleReference(reference)) {
             return absl::InternalError("the reference number generator returned a malformed value");
           }
           sql::PreparedStatement& insert = c.Statement(sql_text::kInsertComplaint);
@@ -444,8 +328,18 @@ absl::StatusOr<SubmittedComplaint> MySqlStore::Submit(
         }
 
         // 3. The first event: public, so the complainant sees it.
-        InsertEvent(c, id, now_text, in.submitted_by, kEventReceived, std::nullopt,
-                    ComplaintState::kReceived, /*is_public=*/true, kReceivedMessage);
+        const int64_t event_id =
+            InsertEvent(c, id, now_text, in.submitted_by, kEventReceived, std::nullopt,
+                        ComplaintState::kReceived, /*is_public=*/true, kReceivedMessage,
+                        /*internal_note=*/"", /*request_id=*/"");
+
+        // 4. The receipt to the complainant (it holds the tracking code: the
+        // text is encrypted), delivered by the gateway of the channel.
+        if (in.receipt_text) {
+          if (event_id <= 0) return absl::InternalError("the event insert returned no id");
+          InsertNotification(c, keyring_, id, reference, event_id, NotificationKind::kReceipt,
+                             d.channel, in.receipt_text(reference), now_text);
+        }
 
         result = SubmittedComplaint{};
         Complaint& out = result.complaint;
@@ -479,7 +373,7 @@ absl::StatusOr<TrackedComplaint> MySqlStore::Track(std::string_view reference_nu
   const std::string presented = keyring_.TrackingCodeHash(reference_number, tracking_code);
   const absl::Status not_found =
       absl::NotFoundError("no complaint has this reference number and tracking code");
-  if (reference_number.size() != kReferenceNumberChars || !IsAscii(reference_number)) {
+  if (!PlausibleReference(reference_number)) {
     EqualSecrets(dummy_tracking_hash_, presented);
     return not_found;
   }
@@ -501,7 +395,7 @@ absl::StatusOr<TrackedComplaint> MySqlStore::Track(std::string_view reference_nu
     s.setString(1, Sql(reference_number));
     std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
     while (rs->next()) {
-      if (!found) {
+      if (!found) {  // the complaint's columns, on every row
         found = true;
         stored_hash = rs->getString(1).asStdString();
         tracked.state = static_cast<ComplaintState>(rs->getInt(2));
@@ -513,15 +407,27 @@ absl::StatusOr<TrackedComplaint> MySqlStore::Track(std::string_view reference_nu
         if (!due.ok()) return due.status();
         tracked.sp3d_due_date = *due;
         tracked.sp3d_sent = rs->getBoolean(6);
+        if (!rs->isNull(7)) {
+          absl::StatusOr<absl::CivilDay> result_due = ParseDate(rs->getString(7));
+          if (!result_due.ok()) return result_due.status();
+          tracked.result_due_date = *result_due;
+        }
+        if (!rs->isNull(8)) {
+          absl::StatusOr<absl::Time> answer_time = ParseDateTime(rs->getString(8));
+          if (!answer_time.ok()) return answer_time.status();
+          tracked.answer = OfficialAnswer{rs->getString(9).asStdString(), *answer_time};
+        }
+        if (rs->getBoolean(10)) tracked.clarification_question = rs->getString(11);
+        tracked.satisfaction_rating = rs->getInt(12);
       }
-      if (rs->isNull(7)) continue;  // no public event
+      if (rs->isNull(13)) continue;  // no public event
       EventRow event;
-      event.id = rs->getInt64(7);
-      absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(9));
+      event.id = rs->getInt64(13);
+      absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(15));
       if (!time.ok()) return time.status();
       event.time = *time;
-      if (!rs->isNull(10)) event.to_state = static_cast<ComplaintState>(rs->getInt(10));
-      event.message = rs->getString(11).asStdString();
+      if (!rs->isNull(16)) event.to_state = static_cast<ComplaintState>(rs->getInt(16));
+      event.message = rs->getString(17).asStdString();
       events.push_back(std::move(event));
     }
     return absl::OkStatus();
@@ -530,11 +436,14 @@ absl::StatusOr<TrackedComplaint> MySqlStore::Track(std::string_view reference_nu
     std::sort(events.begin(), events.end(),
               [](const EventRow& a, const EventRow& b) { return a.id < b.id; });
     ComplaintState state = ComplaintState::kUnspecified;
+    // The answer is complaints.answer_text. A complaint answered before the
+    // case-handling schema (version 3) has only the event that moved it to
+    // ANSWERED, whose public message was the answer: the latest one counts.
+    const bool answer_stored = tracked.answer.has_value();
     for (EventRow& row : events) {
       // An event that changes no state shows the state it happened in.
       if (row.to_state.has_value()) state = *row.to_state;
-      // The event that moves a complaint to ANSWERED carries the answer.
-      if (row.to_state == ComplaintState::kAnswered) {
+      if (row.to_state == ComplaintState::kAnswered && !answer_stored) {
         tracked.answer = OfficialAnswer{row.message, row.time};
       }
       tracked.timeline.push_back(PublicEvent{row.time, state, std::move(row.message)});
@@ -550,7 +459,7 @@ absl::StatusOr<TrackedComplaint> MySqlStore::Track(std::string_view reference_nu
 absl::StatusOr<Complaint> MySqlStore::Get(std::string_view reference_number, bool with_identity,
                                           const Principal& reader) {
   const absl::Status not_found = absl::NotFoundError("no complaint has this reference number");
-  if (reference_number.size() != kReferenceNumberChars || !IsAscii(reference_number)) {
+  if (!PlausibleReference(reference_number)) {
     return not_found;
   }
   std::optional<Complaint> complaint;
@@ -566,7 +475,7 @@ absl::StatusOr<Complaint> MySqlStore::Get(std::string_view reference_number, boo
     if (!row.ok()) return row.status();
     if (with_identity) {
       absl::StatusOr<Identity> identity =
-          ReadIdentity(*rs, 19, keyring_, key_id, row->reference_number);
+          ReadIdentity(*rs, 1 + kComplaintColumnCount, keyring_, key_id, row->reference_number);
       if (!identity.ok()) return identity.status();
       row->identity = *std::move(identity);
     }
@@ -583,7 +492,8 @@ absl::StatusOr<Complaint> MySqlStore::Get(std::string_view reference_number, boo
           if (absl::Status read_status = read(c); !read_status.ok()) return read_status;
           if (!complaint.has_value()) return TransactionEnd::kRollback;
           InsertEvent(c, complaint->id, FormatDateTime(absl::Now()), reader.id,
-                      kEventIdentityRead, std::nullopt, std::nullopt, /*is_public=*/false, "");
+                      kEventIdentityRead, std::nullopt, std::nullopt, /*is_public=*/false,
+                      /*public_message=*/"", /*internal_note=*/"", /*request_id=*/"");
           return TransactionEnd::kCommit;
         },
         /*idempotent=*/false);
@@ -604,17 +514,9 @@ absl::StatusOr<Principal> MySqlStore::Authenticate(std::string_view token) {
     s.setString(1, digest);
     std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
     if (!rs->next()) return absl::OkStatus();
-    Principal p;
-    p.id = rs->getInt64(1);
-    p.name = rs->getString(2).asStdString();
-    const std::optional<Role> role = RoleFromName(rs->getString(3).asStdString());
-    if (!role.has_value()) return absl::InternalError("a principal has an unknown role");
-    p.role = *role;
-    p.unit_id = rs->getString(4).asStdString();
-    absl::StatusOr<absl::Time> created = ParseDateTime(rs->getString(5));
-    if (!created.ok()) return created.status();
-    p.create_time = *created;
-    principal = std::move(p);
+    absl::StatusOr<Principal> p = ReadPrincipal(*rs);
+    if (!p.ok()) return p.status();
+    principal = *std::move(p);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -624,74 +526,13 @@ absl::StatusOr<Principal> MySqlStore::Authenticate(std::string_view token) {
 
 absl::StatusOr<std::string> MySqlStore::CreatePrincipal(std::string_view name, Role role,
                                                         std::string_view unit_id) {
-  if (name.empty() || Utf8Chars(name) > 128) {
-    return absl::InvalidArgumentError("name must be 1-128 characters");
-  }
-  const int role_value = static_cast<int>(role);
-  if (role_value < 1 || role_value > kMaxRole) {
-    return absl::InvalidArgumentError("role is not a known role");
-  }
-  if (unit_id.size() > 64 || !IsAscii(unit_id)) {
-    return absl::InvalidArgumentError("unit_id names no unit");
-  }
-  if (role == Role::kUnit && unit_id.empty()) {
-    return absl::InvalidArgumentError("a UNIT principal needs a unit_id");
-  }
-  unsigned char random[kTokenRandomBytes];
-  randombytes_buf(random, sizeof random);
-  std::string token(
-      sodium_base64_ENCODED_LEN(sizeof random, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(token.data(), token.size(), random, sizeof random,
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  sodium_memzero(random, sizeof random);
-  token.resize(token.find('\0'));  // 43 characters
-  const std::string digest = Sha256(token);
-  const std::string now_text = FormatDateTime(absl::Now());
-
-  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
-    sql::PreparedStatement& s = c.Statement(sql_text::kInsertPrincipal);
-    s.setString(1, Sql(name));
-    s.setString(2, std::string(RoleName(role)));
-    if (unit_id.empty()) {
-      s.setNull(3, sql::DataType::VARCHAR);
-    } else {
-      s.setString(3, Sql(unit_id));
-    }
-    s.setString(4, digest);
-    s.setString(5, now_text);
-    try {
-      s.executeUpdate();
-    } catch (const sql::SQLException& e) {
-      if (e.getErrorCode() == kErDupEntry) {
-        return absl::AlreadyExistsError("an active principal of this name exists");
-      }
-      if (e.getErrorCode() == kErNoReferencedRow) {
-        return absl::InvalidArgumentError("unit_id names no unit");
-      }
-      throw;
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    sodium_memzero(token.data(), token.size());
-    return status;
-  }
-  return token;
-}
-
-absl::Status MySqlStore::RevokePrincipal(std::string_view name) {
-  const std::string now_text = FormatDateTime(absl::Now());
-  int updated = 0;
-  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
-    sql::PreparedStatement& s = c.Statement(sql_text::kRevokePrincipal);
-    s.setString(1, now_text);
-    s.setString(2, Sql(name));
-    updated = s.executeUpdate();
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  if (updated == 0) return absl::NotFoundError("no active principal has this name");
-  return absl::OkStatus();
+  Principal principal;
+  principal.name = std::string(name);
+  principal.role = role;
+  principal.unit_id = std::string(unit_id);
+  absl::StatusOr<std::pair<Principal, std::string>> created = CreatePrincipalWithToken(principal);
+  if (!created.ok()) return created.status();
+  return std::move(created->second);
 }
 
 absl::StatusOr<std::vector<Category>> MySqlStore::ListCategories(std::string_view after_id,

@@ -19,8 +19,13 @@
 // reads and with autocommit off for transactions, switching one only when
 // the other kind runs out): Track 1; Get 1 (3 with identity: the
 // IDENTITY_READ event is written in the same transaction); Authenticate 1;
-// Submit 4 (INSERT complaint ... RETURNING id, INSERT idempotency record when
-// request_id is set, INSERT event, COMMIT).
+// Submit 4, 5 with a receipt (INSERT complaint ... RETURNING id, INSERT
+// idempotency record when request_id is set, INSERT event, INSERT receipt
+// notification, COMMIT); Mutate 4 plus one per notification (SELECT ... FOR
+// UPDATE with the request_id lookup, UPDATE, INSERT event, COMMIT), 2 for a
+// replay; ListComplaints 1; ListEvents 1 (2 when the page is empty);
+// LeaseNotifications 4 (SELECT ... FOR UPDATE SKIP LOCKED, UPDATE, SELECT with
+// the complaints, COMMIT), 2 when nothing is due; AcknowledgeNotifications 3.
 //
 // Errors, besides those of storage/complaint_store.h: DATA_LOSS when a stored
 // ciphertext fails authentication (tampering, or a ciphertext moved between
@@ -34,11 +39,13 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "storage/case_store.h"
 #include "storage/complaint_store.h"
 #include "storage/connection_pool.h"
 #include "storage/keyring.h"
@@ -46,7 +53,12 @@
 
 namespace dumas {
 
-class MySqlStore final : public ComplaintStore, public PrincipalStore, public ReferenceDataStore {
+class MySqlStore final : public ComplaintStore,
+                         public PrincipalStore,
+                         public ReferenceDataStore,
+                         public CaseStore,
+                         public NotificationStore,
+                         public AdminStore {
  public:
   // How long a submission's idempotency record answers retries.
   static constexpr absl::Duration kIdempotencyWindow = absl::Hours(24);
@@ -61,6 +73,8 @@ class MySqlStore final : public ComplaintStore, public PrincipalStore, public Re
   // ComplaintStore. Submit: INVALID_ARGUMENT also when submitted_by is not a
   // principal, category_id or subject.unit_id name no category or unit, or a
   // value exceeds its column; the message names the field, never the value.
+  // Get and Track fill the case-handling fields; Track's answer is the stored
+  // official answer.
   absl::StatusOr<SubmittedComplaint> Submit(
       const NewComplaint& complaint, absl::FunctionRef<std::string()> next_reference) override;
   absl::StatusOr<TrackedComplaint> Track(std::string_view reference_number,
@@ -73,10 +87,54 @@ class MySqlStore final : public ComplaintStore, public PrincipalStore, public Re
   absl::StatusOr<std::string> CreatePrincipal(std::string_view name, Role role,
                                               std::string_view unit_id) override;
 
+  // CaseStore. The complaints that Mutate passes to `decide` and returns, and
+  // that ListComplaints lists, have neither identity nor reply address (the
+  // server shows the reply address only with the identity; Get has both).
+  // Mutate: INVALID_ARGUMENT when the update names an unknown handling unit,
+  // a state or value out of range, or a request_id longer than 64 ASCII
+  // characters. Deadlocks are retried, calling `decide` again (a status from
+  // `decide`, ABORTED included, is final). ListComplaints and ListEvents: at
+  // most 1000 rows per call, INVALID_ARGUMENT for a limit below 1.
+  absl::StatusOr<Complaint> Mutate(
+      std::string_view reference_number, int64_t actor_principal_id,
+      std::string_view request_id,
+      absl::FunctionRef<absl::StatusOr<ComplaintUpdate>(const Complaint&)> decide) override;
+  absl::StatusOr<std::vector<ListedComplaint>> ListComplaints(
+      const ComplaintFilter& filter, const std::optional<ComplaintCursor>& after,
+      int limit) override;
+  absl::StatusOr<std::vector<ComplaintEventRecord>> ListEvents(std::string_view reference_number,
+                                                               int64_t after_id,
+                                                               int limit) override;
+
+  // NotificationStore. At most 1000 notifications per call. LeaseNotifications
+  // fails with DATA_LOSS, leasing nothing, when a due notification's text
+  // fails authentication (it was altered or moved between rows); that
+  // notification blocks the lease until it is repaired or acknowledged
+  // (which drops its text).
+  absl::StatusOr<std::vector<Notification>> LeaseNotifications(Channel channel, int limit,
+                                                               absl::Duration lease) override;
+  absl::Status AcknowledgeNotifications(Channel channel,
+                                        const std::vector<int64_t>& ids) override;
+
+  // AdminStore. INVALID_ARGUMENT also for values that do not fit their
+  // columns (names over 200 characters, ids over 64 ASCII characters) and,
+  // in SetHolidays, for a day outside `year` or listed twice. A new unit's
+  // kind follows its id: polsek-* POLSEK, sat-* SATUAN, bag-* BAGIAN, si-*
+  // SEKSI, spkt SPKT, anything else SATUAN.
+  absl::StatusOr<std::pair<Principal, std::string>> CreatePrincipalWithToken(
+      const Principal& principal) override;
+  absl::StatusOr<std::vector<Principal>> ListPrincipals(int64_t after_id, int limit) override;
+  absl::StatusOr<Principal> RevokePrincipalById(int64_t id) override;
   // Revokes the active principal called `name`: its token stops working and
   // the name is free for a new principal. NOT_FOUND when no active principal
   // has that name.
-  absl::Status RevokePrincipal(std::string_view name);
+  absl::Status RevokePrincipal(std::string_view name) override;
+  absl::Status CreateUnit(const Unit& unit) override;
+  absl::Status CreateCategory(const Category& category) override;
+  absl::StatusOr<std::vector<RoutingRule>> ListRoutingRules() override;
+  absl::Status SetRoutingRule(const RoutingRule& rule) override;
+  absl::StatusOr<std::vector<Holiday>> ListHolidays(int year) override;
+  absl::Status SetHolidays(int year, const std::vector<Holiday>& holidays) override;
 
   // ReferenceDataStore. At most 1000 rows per call. INVALID_ARGUMENT for a
   // limit below 1 or an after_id that is not ASCII.

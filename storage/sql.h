@@ -51,7 +51,10 @@ inline constexpr char kInsertSchemaVersion[] =
   "c.incident_location, c.category_id, c.channel, c.reply_address_ct, "          \
   "COALESCE(c.subject_unit_id, ''), c.officer_name, c.officer_description, "     \
   "c.confidential, c.create_time, c.update_time, c.version, c.sp3d_due_date, "   \
-  "c.key_id"
+  "c.key_id, COALESCE(c.handling_unit_id, ''), c.sp3d_sent_at, "                 \
+  "c.result_due_date, c.answer_time, c.outcome, c.clarification_pending, "       \
+  "COALESCE(c.clarification_question, ''), COALESCE(c.answer_text, ''), "        \
+  "c.satisfaction_rating"
 #define DUMAS_SQL_IDENTITY_COLUMNS \
   "c.full_name_ct, c.nik_ct, c.phone_ct, c.email_ct, c.address_ct"
 
@@ -76,19 +79,28 @@ inline constexpr char kSelectComplaintWithIdentity[] =
 // and one row per public event (or one row of NULLs when there is none).
 // Events come in no particular order (an ORDER BY on the outer-joined table
 // would cost a temporary table per call): the caller sorts them by e.id.
+// The complaint's columns repeat on every row, the answer and the open
+// question included (at most 10,000 and 2,000 characters, set only once
+// answered or asked); a UNION ALL that sent them once cost MariaDB about
+// 50 us more CPU per call (storage_bench: 140-160 us against 90-110 us),
+// which Track, the busiest public call, cannot afford.
 inline constexpr char kSelectTracking[] =
     "SELECT c.tracking_hash, c.state, c.category_id, c.create_time,"
-    " c.sp3d_due_date, c.sp3d_sent_at IS NOT NULL,"
+    " c.sp3d_due_date, c.sp3d_sent_at IS NOT NULL, c.result_due_date, c.answer_time,"
+    " c.answer_text, c.clarification_pending, c.clarification_question,"
+    " c.satisfaction_rating,"
     " e.id, e.type, e.event_time, e.to_state, e.public_message"
     " FROM complaints c"
     " LEFT JOIN complaint_events e ON e.complaint_id = c.id AND e.public = TRUE"
     " WHERE c.reference_number = ?";
 
-// Events are only ever inserted (append-only log).
+// Events are only ever inserted (append-only log): no statement here updates
+// or deletes complaint_events.
 inline constexpr char kInsertEvent[] =
     "INSERT INTO complaint_events (complaint_id, event_time, actor_principal_id,"
-    " type, from_state, to_state, public, public_message, internal_note)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " type, from_state, to_state, public, public_message, internal_note, request_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " RETURNING id";
 
 // --- Idempotency -----------------------------------------------------------------
 
@@ -113,13 +125,29 @@ inline constexpr char kPurgeExpiredIdempotencyKeys[] =
 
 // --- Principals ------------------------------------------------------------------
 
+// The principal's columns, in the order ReadPrincipal (mysql_admin_store.cc
+// and mysql_store.cc) reads them.
+#define DUMAS_SQL_PRINCIPAL_COLUMNS \
+  "id, name, role, COALESCE(unit_id, ''), channel, created_at, revoked_at"
+
 inline constexpr char kSelectPrincipalByToken[] =
-    "SELECT id, name, role, COALESCE(unit_id, ''), created_at FROM principals"
+    "SELECT " DUMAS_SQL_PRINCIPAL_COLUMNS " FROM principals"
     " WHERE token_sha256 = ? AND revoked_at IS NULL";
 
+inline constexpr char kSelectPrincipalById[] =
+    "SELECT " DUMAS_SQL_PRINCIPAL_COLUMNS " FROM principals WHERE id = ?";
+
+inline constexpr char kListPrincipals[] =
+    "SELECT " DUMAS_SQL_PRINCIPAL_COLUMNS " FROM principals"
+    " WHERE id > ? ORDER BY id LIMIT ?";
+
 inline constexpr char kInsertPrincipal[] =
-    "INSERT INTO principals (name, role, unit_id, token_sha256, created_at)"
-    " VALUES (?, ?, ?, ?, ?)";
+    "INSERT INTO principals (name, role, unit_id, channel, token_sha256, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+    " RETURNING id";
+
+inline constexpr char kRevokePrincipalById[] =
+    "UPDATE principals SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
 
 inline constexpr char kRevokePrincipal[] =
     "UPDATE principals SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL";
@@ -134,6 +162,165 @@ inline constexpr char kListUnits[] =
     "SELECT id, display_name FROM units WHERE id > ? ORDER BY id LIMIT ?";
 
 inline constexpr char kListHolidays[] = "SELECT day FROM holidays ORDER BY day";
+
+// Holidays within [first day, day after the last).
+inline constexpr char kListHolidaysBetween[] =
+    "SELECT day, name FROM holidays WHERE day >= ? AND day < ? ORDER BY day";
+inline constexpr char kDeleteHolidaysBetween[] =
+    "DELETE FROM holidays WHERE day >= ? AND day < ?";
+inline constexpr char kInsertHoliday[] = "INSERT INTO holidays (day, name) VALUES (?, ?)";
+
+inline constexpr char kInsertUnit[] =
+    "INSERT INTO units (id, display_name, kind) VALUES (?, ?, ?)";
+inline constexpr char kInsertCategory[] =
+    "INSERT INTO categories (id, indonesian_name, english_name) VALUES (?, ?, ?)";
+
+inline constexpr char kListRoutingRules[] =
+    "SELECT category_id, unit_id FROM routing_rules ORDER BY category_id";
+inline constexpr char kUpsertRoutingRule[] =
+    "INSERT INTO routing_rules (category_id, unit_id, updated_at) VALUES (?, ?, ?)"
+    " ON DUPLICATE KEY UPDATE unit_id = VALUES(unit_id), updated_at = VALUES(updated_at)";
+
+// --- Case handling -------------------------------------------------------------
+
+// Mutate's read: the complaint, locked, and the id of the event that an
+// earlier call with the same (actor, request_id) wrote on it (NULL when there
+// is none, or when the request_id parameter is NULL). Parameters: actor
+// (NULL for the complainant), request_id, reference number.
+inline constexpr char kSelectComplaintForUpdate[] =
+    "SELECT " DUMAS_SQL_COMPLAINT_COLUMNS ", e.id"
+    " FROM complaints c"
+    " LEFT JOIN complaint_events e ON e.complaint_id = c.id"
+    " AND e.actor_principal_id <=> ? AND e.request_id = ?"
+    " WHERE c.reference_number = ?"
+    " FOR UPDATE";
+
+// Mutate's write of the locked row: every case-handling column as decided,
+// the version counted up. The version condition is a guard (the row is
+// locked, so it always holds).
+inline constexpr char kUpdateComplaintCase[] =
+    "UPDATE complaints SET state = ?, handling_unit_id = ?, sp3d_sent_at = ?,"
+    " result_due_date = ?, answer_time = ?, answer_text = ?, outcome = ?,"
+    " clarification_pending = ?, clarification_question = ?, satisfaction_rating = ?,"
+    " version = version + 1, update_time = ?"
+    " WHERE id = ? AND version = ?";
+
+// One page of ListComplaints, newest first, in one static statement. Every
+// optional filter is "(parameter unset OR condition)"; MariaDB folds the
+// parameters of a prepared statement into constants before planning, so an
+// unset filter costs nothing and a set one can use its index. The keyset
+// condition (create_time, id) < (cursor) is spelled out so that the range
+// optimizer sees it (a row comparison would not be used for a range); the
+// first page passes a cursor after every row.
+//
+// The filters on indexed columns (category, handling unit, subject unit) are
+// written "col >= ? AND col <= ?", not "col = ?": an equality would let the
+// optimizer pick a ref access on the (col, create_time) index, which reads
+// the unit's rows from the newest on and ignores the cursor, so that a page
+// deep into a common unit's complaints read every newer row first (measured:
+// 90,000 rows for the page 90% deep into 100,000). The range form leaves
+// only range plans, both bounded by the cursor: on (create_time, id), reading
+// newest first and filtering (about page size / selectivity rows), or, for a
+// value rare enough that the optimizer prefers it, on (col, create_time, id)
+// with a sort of the value's rows older than the cursor. Either way a deep
+// page costs no more than the first.
+//
+// Parameters, in order:
+//   cursor create_time, cursor create_time, cursor id,
+//   received_after (inclusive), received_before (exclusive),
+//   state bitmask (bit n: state n; 0 = any), the same bitmask,
+//   category_id x3 (NULL = any), channel x2 (0 = any),
+//   handling_unit_id x3 (NULL = any), subject_unit_id x3 (NULL = any),
+//   scope handling unit x3 (NULL = none), scope excluded subject unit x2,
+//   overdue_only (0/1), today, today, limit.
+// Overdue: not in a terminal state (ARCHIVED 3, REJECTED 4, CLOSED 9), and
+// either the SP3D is unsent after its due day or it was sent, the answer is
+// not given and its due day passed.
+inline constexpr char kListComplaints[] =
+    "SELECT " DUMAS_SQL_COMPLAINT_COLUMNS
+    " FROM complaints c"
+    " WHERE (c.create_time < ? OR (c.create_time = ? AND c.id < ?))"
+    " AND c.create_time >= ? AND c.create_time < ?"
+    " AND (? = 0 OR ((? >> c.state) & 1) = 1)"
+    " AND (? IS NULL OR (c.category_id >= ? AND c.category_id <= ?))"
+    " AND (? = 0 OR c.channel = ?)"
+    " AND (? IS NULL OR (c.handling_unit_id >= ? AND c.handling_unit_id <= ?))"
+    " AND (? IS NULL OR (c.subject_unit_id >= ? AND c.subject_unit_id <= ?))"
+    " AND (? IS NULL OR (c.handling_unit_id >= ? AND c.handling_unit_id <= ?))"
+    " AND (? IS NULL OR c.subject_unit_id IS NULL OR c.subject_unit_id <> ?)"
+    " AND (? = 0 OR (c.state NOT IN (3, 4, 9) AND ("
+    "(c.sp3d_sent_at IS NULL AND c.sp3d_due_date < ?) OR"
+    " (c.sp3d_sent_at IS NOT NULL AND c.answer_time IS NULL AND c.result_due_date < ?))))"
+    " ORDER BY c.create_time DESC, c.id DESC"
+    " LIMIT ?";
+
+// Events of one complaint after an id, oldest first. The index is named
+// because uq_events_request also starts with complaint_id and would need a
+// sort of all the complaint's events (IDENTITY_READ events pile up).
+#define DUMAS_SQL_EVENT_COLUMNS                                                     \
+  "e.id, e.event_time, COALESCE(e.actor_principal_id, 0), e.type, e.from_state, "  \
+  "e.to_state, e.public, e.public_message, COALESCE(e.internal_note, '')"
+inline constexpr char kListEvents[] =
+    "SELECT " DUMAS_SQL_EVENT_COLUMNS
+    " FROM complaint_events e FORCE INDEX (idx_events_complaint)"
+    " WHERE e.complaint_id = (SELECT c.id FROM complaints c WHERE c.reference_number = ?)"
+    " AND e.id > ? ORDER BY e.id LIMIT ?";
+inline constexpr char kComplaintExists[] =
+    "SELECT 1 FROM complaints WHERE reference_number = ?";
+
+// --- Notifications (the outbox) ------------------------------------------------
+
+inline constexpr char kInsertNotification[] =
+    "INSERT INTO notifications (complaint_id, event_id, kind, channel, key_id, text_ct,"
+    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+// The unacknowledged notifications whose lease ended (or never began), oldest
+// first, locked; rows another leaser holds are skipped, not waited for.
+// Parameters: now, limit; the second also the channel (first).
+inline constexpr char kLeaseNotifications[] =
+    "SELECT n.id FROM notifications n FORCE INDEX (idx_notifications_pending)"
+    " WHERE n.acked_at IS NULL AND (n.lease_until IS NULL OR n.lease_until < ?)"
+    " ORDER BY n.id LIMIT ?"
+    " FOR UPDATE SKIP LOCKED";
+inline constexpr char kLeaseNotificationsOfChannel[] =
+    "SELECT n.id FROM notifications n FORCE INDEX (idx_notifications_channel)"
+    " WHERE n.channel = ? AND n.acked_at IS NULL"
+    " AND (n.lease_until IS NULL OR n.lease_until < ?)"
+    " ORDER BY n.id LIMIT ?"
+    " FOR UPDATE SKIP LOCKED";
+
+// Sets of notification ids travel as one parameter, a JSON array of integers
+// (such as "[4,9,12]"), joined through JSON_TABLE: one static statement for
+// any number of ids, each row found by its primary key.
+#define DUMAS_SQL_ID_LIST "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j"
+
+// Parameters: the ids, lease_until.
+inline constexpr char kExtendNotificationLeases[] =
+    "UPDATE " DUMAS_SQL_ID_LIST " JOIN notifications n ON n.id = j.id"
+    " SET n.lease_until = ?, n.attempts = n.attempts + 1";
+
+// The leased notifications with their complaint's reference number and reply
+// address. Parameter: the ids.
+inline constexpr char kSelectNotifications[] =
+    "SELECT n.id, n.event_id, n.kind, n.channel, n.key_id, n.text_ct, n.created_at,"
+    " n.attempts, n.lease_until, c.reference_number, c.key_id, c.reply_address_ct"
+    " FROM " DUMAS_SQL_ID_LIST
+    " JOIN notifications n ON n.id = j.id"
+    " JOIN complaints c ON c.id = n.complaint_id"
+    " ORDER BY n.id";
+
+// How many of the ids exist (of the channel, unless it is 0). Parameters: the
+// ids, channel, channel.
+inline constexpr char kCountNotifications[] =
+    "SELECT COUNT(*) FROM " DUMAS_SQL_ID_LIST
+    " JOIN notifications n ON n.id = j.id"
+    " WHERE (? = 0 OR n.channel = ?)";
+
+// Acknowledges: the first acknowledgement's time stays; the text is dropped.
+// Parameters: the ids, now.
+inline constexpr char kAcknowledgeNotifications[] =
+    "UPDATE " DUMAS_SQL_ID_LIST " JOIN notifications n ON n.id = j.id"
+    " SET n.acked_at = COALESCE(n.acked_at, ?), n.text_ct = ''";
 
 }  // namespace dumas::sql_text
 

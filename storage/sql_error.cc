@@ -89,7 +89,8 @@ std::string_view ForeignKeyConstraintName(const sql::SQLException& e) {
   static constexpr std::string_view kKnown[] = {
       "fk_complaints_category", "fk_complaints_subject_unit", "fk_complaints_submitted_by",
       "fk_principals_unit",     "fk_events_complaint",        "fk_events_actor",
-      "fk_idempotency_complaint"};
+      "fk_idempotency_complaint", "fk_complaints_handling_unit", "fk_routing_rules_category",
+      "fk_routing_rules_unit",  "fk_notifications_complaint", "fk_notifications_event"};
   const std::string_view message = e.what();
   for (std::string_view name : kKnown) {
     std::string quoted = "`";

@@ -5,14 +5,26 @@
 //
 // In a fresh database dumas_bench_<hex> (dropped at the end) it measures, in
 // this order: raw single-row INSERT transactions (autocommit, the durable
-// ceiling), MySqlStore::Submit with a request_id, and MySqlStore::Track of the
-// complaints just submitted. Prints calls/s and p50/p99 latency of each.
+// ceiling), MySqlStore::Submit with a request_id and a receipt (as the
+// server submits), MySqlStore::Track of the complaints just submitted, and
+// MySqlStore::Mutate (a state transition with its event, and one that also
+// queues a notification), each caller on its own complaints. Prints calls/s
+// and p50/p99 latency of each.
+//
+// With --list_complaints=N it then tops the table up to N complaints, spreads
+// them over states, handling and subject units, categories and deadlines,
+// and measures ListComplaints pages of 51 rows (the server asks for
+// page_size + 1) at the newest end and 90% deep into the ordering:
+// unfiltered, by states, in a UNIT scope, overdue only, and by subject unit,
+// category and handling unit; one caller at a time, the median of
+// --list_iterations calls each.
 #include <sodium.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cppconn/connection.h>
 #include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <cstdio>
 #include <cstring>
@@ -20,6 +32,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,6 +56,10 @@ ABSL_FLAG(int, seconds, 10, "duration of each phase");
 ABSL_FLAG(bool, raw, true, "measure raw INSERT transactions too");
 ABSL_FLAG(int, server_pid, 0, "MariaDB's pid: also print its CPU time per call");
 ABSL_FLAG(bool, keep_database, false, "keep the database for inspection");
+ABSL_FLAG(bool, mutate, true, "measure MySqlStore::Mutate");
+ABSL_FLAG(int, list_complaints, 0,
+          "complaints to load before measuring ListComplaints first vs deep pages (0: skip)");
+ABSL_FLAG(int, list_iterations, 300, "calls per ListComplaints measurement");
 
 namespace dumas {
 namespace {
@@ -144,7 +161,136 @@ NewComplaint SampleComplaint(int64_t principal, int n) {
   randombytes_buf(id, sizeof id);
   c.request_id = std::string(reinterpret_cast<char*>(id), sizeof id);
   c.request_fingerprint = absl::StrCat("fp", n);
+  // As the server does: the receipt, holding the tracking code, is queued in
+  // the submission's transaction.
+  c.receipt_text = [code = c.tracking_code](const std::string& reference) {
+    return absl::StrCat("Yth. Pelapor, pengaduan Anda telah kami terima dengan nomor ", reference,
+                        ". Kode pelacakan (rahasiakan): ", code,
+                        ". Polres Palu - Layanan Pengaduan Masyarakat (Dumas)");
+  };
   return c;
+}
+
+// Runs `sql` on a connection of its own (setup of the list benchmark only).
+bool Execute(const MySqlOptions& options, const std::string& sql) {
+  absl::StatusOr<std::unique_ptr<sql::Connection>> c = DialMySql(options, true);
+  if (!c.ok()) return false;
+  std::unique_ptr<sql::Statement> s((*c)->createStatement());
+  s->execute(sql);
+  return true;
+}
+
+// The (create_time, id) of the row at `offset` in ListComplaints' order.
+std::optional<ComplaintCursor> CursorAt(const MySqlOptions& options, int offset) {
+  absl::StatusOr<std::unique_ptr<sql::Connection>> c = DialMySql(options, true);
+  if (!c.ok()) return std::nullopt;
+  std::unique_ptr<sql::Statement> s((*c)->createStatement());
+  std::unique_ptr<sql::ResultSet> rs(s->executeQuery(absl::StrCat(
+      "SELECT DATE_FORMAT(create_time, '%Y-%m-%d %H:%i:%s.%f'), id FROM complaints"
+      " ORDER BY create_time DESC, id DESC LIMIT 1 OFFSET ",
+      offset)));
+  if (!rs->next()) return std::nullopt;
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime("%Y-%m-%d %H:%M:%E*S", rs->getString(1).asStdString(),
+                       absl::UTCTimeZone(), &t, &error)) {
+    return std::nullopt;
+  }
+  return ComplaintCursor{t, rs->getInt64(2)};
+}
+
+bool BenchListComplaints(MySqlStore& store, const MySqlOptions& options, int64_t principal,
+                         int threads, int wanted) {
+  // Top up to `wanted` complaints with Submit (so every row decrypts).
+  std::atomic<int> have{0};
+  {
+    absl::StatusOr<std::unique_ptr<sql::Connection>> c = DialMySql(options, true);
+    if (!c.ok()) return false;
+    std::unique_ptr<sql::Statement> s((*c)->createStatement());
+    std::unique_ptr<sql::ResultSet> rs(s->executeQuery("SELECT COUNT(*) FROM complaints"));
+    rs->next();
+    have = static_cast<int>(rs->getInt64(1));
+  }
+  const absl::Time load_start = absl::Now();
+  std::vector<std::thread> loaders;
+  for (int t = 0; t < threads; ++t) {
+    loaders.emplace_back([&, t] {
+      for (int n = have++; n < wanted; n = have++) {
+        NewComplaint c = SampleComplaint(principal, n + 1000000 * (t + 1));
+        c.request_id.clear();
+        if (!store.Submit(c, [] { return ReferenceNumber::Generate(); }).ok()) return;
+      }
+    });
+  }
+  for (std::thread& t : loaders) t.join();
+  std::printf("loaded up to %d complaints in %.1f s\n", wanted,
+              absl::ToDoubleSeconds(absl::Now() - load_start));
+  // Spread them over states, handling units and deadlines, as years of
+  // handling would (the bench's own SQL, not the store's).
+  if (!Execute(options,
+               "UPDATE complaints SET state = 1 + id % 10,"
+               " handling_unit_id = IF(id % 10 < 4, NULL, ELT(1 + id % 4, 'propam', 'siwas',"
+               " 'sat-reskrim', 'sat-lantas')),"
+               " sp3d_sent_at = IF(id % 10 < 4, NULL, create_time),"
+               " result_due_date = IF(id % 10 < 4, NULL, '2026-01-01'),"
+               " sp3d_due_date = IF(id % 3 = 0, '2026-01-01', '2099-01-01'),"
+               " subject_unit_id = ELT(1 + id % 8, NULL, 'spkt', 'spkt', 'spkt', 'sat-lantas',"
+               " 'sat-lantas', 'polsek-palu-barat', 'sat-narkoba'),"
+               " category_id = ELT(1 + id % 6, 'pelayanan-buruk', 'pelayanan-buruk',"
+               " 'pelayanan-buruk', 'korupsi', 'diskriminasi', 'pelanggaran-ham')") ||
+      !Execute(options, "ANALYZE TABLE complaints")) {
+    return false;
+  }
+  const std::optional<ComplaintCursor> deep = CursorAt(options, wanted * 9 / 10);
+  if (!deep.has_value()) return false;
+
+  struct Case {
+    const char* name;
+    ComplaintFilter filter;
+  };
+  std::vector<Case> cases(7);
+  cases[0].name = "all";
+  cases[1].name = "states ASSIGNED|CLOSED";
+  cases[1].filter.states = {ComplaintState::kAssigned, ComplaintState::kClosed};
+  cases[2].name = "UNIT scope (sat-reskrim)";
+  cases[2].filter.scope_handling_unit_id = "sat-reskrim";
+  cases[2].filter.scope_exclude_subject_unit_id = "sat-reskrim";
+  cases[3].name = "overdue";
+  cases[3].filter.overdue_only = true;
+  cases[3].filter.today = absl::CivilDay(2026, 6, 1);
+  cases[4].name = "subject spkt (3/8)";
+  cases[4].filter.subject_unit_id = "spkt";
+  cases[5].name = "category korupsi (1/6)";
+  cases[5].filter.category_id = "korupsi";
+  cases[6].name = "handling propam (3/20)";
+  cases[6].filter.handling_unit_id = "propam";
+  const int iterations = absl::GetFlag(FLAGS_list_iterations);
+  for (const Case& c : cases) {
+    double micros[2] = {0, 0};
+    size_t rows[2] = {0, 0};
+    for (int which = 0; which < 2; ++which) {
+      const std::optional<ComplaintCursor> after =
+          which == 0 ? std::nullopt : std::optional<ComplaintCursor>(deep);
+      std::vector<int64_t> samples;
+      for (int i = 0; i < iterations; ++i) {
+        const absl::Time start = absl::Now();
+        absl::StatusOr<std::vector<ListedComplaint>> page =
+            store.ListComplaints(c.filter, after, 51);
+        samples.push_back(absl::ToInt64Microseconds(absl::Now() - start));
+        if (!page.ok()) {
+          std::fprintf(stderr, "list: %s\n", page.status().ToString().c_str());
+          return false;
+        }
+        rows[which] = page->size();
+      }
+      std::sort(samples.begin(), samples.end());
+      micros[which] = static_cast<double>(samples[samples.size() / 2]);
+    }
+    std::printf("ListComplaints %-26s first page %7.0f us (%zu rows)  90%% deep %7.0f us (%zu rows)"
+                "  deep/first %.2f\n",
+                c.name, micros[0], rows[0], micros[1], rows[1], micros[1] / micros[0]);
+  }
+  return true;
 }
 
 int Main() {
@@ -229,6 +375,48 @@ int Main() {
     return (*store)->Track(reference, code).ok();
   });
   Print("MySqlStore::Track", track, duration);
+
+  if (absl::GetFlag(FLAGS_mutate)) {
+    // A transition on the caller's own complaints: the state goes round
+    // VERIFIED and back (the cost is the same whatever the states), with an
+    // event, and in the second phase a notification too.
+    for (const bool notify : {false, true}) {
+      std::vector<size_t> cursor(threads, 0);
+      Result mutate = RunPhase(threads, duration, [&](int t) {
+        const auto& mine = submitted[t];
+        if (mine.empty()) return false;
+        const std::string& reference = mine[cursor[t]++ % mine.size()].first;
+        absl::StatusOr<Complaint> changed = (*store)->Mutate(
+            reference, principal->id, "",
+            [&](const Complaint& current) -> absl::StatusOr<ComplaintUpdate> {
+              ComplaintUpdate u;
+              u.state = current.state == ComplaintState::kVerified ? ComplaintState::kReceived
+                                                                   : ComplaintState::kVerified;
+              u.event.type = "VERIFIED";
+              u.event.from_state = current.state;
+              u.event.to_state = u.state;
+              u.event.is_public = true;
+              u.event.public_message = "Pengaduan telah diverifikasi.";
+              u.event.internal_note = "bench";
+              if (notify) {
+                u.notifications.push_back(
+                    {NotificationKind::kSp3d,
+                     "Yth. Pelapor, pengaduan Anda telah didisposisikan kepada Si Propam."});
+              }
+              return u;
+            });
+        if (!changed.ok()) {
+          std::fprintf(stderr, "mutate: %s\n", changed.status().ToString().c_str());
+        }
+        return changed.ok();
+      });
+      Print(notify ? "Mutate (+1 notification)" : "Mutate (transition)", mutate, duration);
+    }
+  }
+
+  if (const int wanted = absl::GetFlag(FLAGS_list_complaints); wanted > 0) {
+    if (!BenchListComplaints(**store, options, principal->id, threads, wanted)) return 1;
+  }
 
   store->reset();
   if (absl::GetFlag(FLAGS_keep_database)) return 0;

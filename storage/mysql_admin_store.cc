@@ -1,0 +1,345 @@
+// MySqlStore, part 3: AdminStore (principals and their tokens, units,
+// categories, routing rules, the holiday calendar) and principal creation.
+#include <cppconn/datatype.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "storage/mysql_store.h"
+#include "storage/mysql_store_internal.h"
+#include "storage/sql.h"
+#include "storage/sql_error.h"
+
+namespace dumas {
+namespace {
+
+using TransactionEnd = ConnectionPool::TransactionEnd;
+using mysql_store_internal::Absl;
+using mysql_store_internal::FormatDate;
+using mysql_store_internal::FormatDateTime;
+using mysql_store_internal::IsAscii;
+using mysql_store_internal::kMaxListLimit;
+using mysql_store_internal::ParseDate;
+using mysql_store_internal::ReadPrincipal;
+using mysql_store_internal::Sha256;
+using mysql_store_internal::Sql;
+using mysql_store_internal::TruncateToMicros;
+using mysql_store_internal::Utf8Chars;
+
+constexpr int kTokenRandomBytes = 32;
+constexpr size_t kMaxIdBytes = 64;        // ids of units and categories (ASCII)
+constexpr size_t kMaxNameChars = 200;     // display names
+constexpr size_t kMaxPrincipalNameChars = 128;
+
+// An id of reference data: 1-64 printable ASCII characters.
+bool ValidId(std::string_view id) {
+  return !id.empty() && id.size() <= kMaxIdBytes && IsAscii(id);
+}
+
+bool ValidName(std::string_view name) {
+  return !name.empty() && Utf8Chars(name) <= kMaxNameChars;
+}
+
+// units.kind of a new unit, from the id's conventional prefix.
+const char* UnitKind(std::string_view id) {
+  const absl::string_view a = Absl(id);
+  if (absl::StartsWith(a, "polsek-")) return "POLSEK";
+  if (absl::StartsWith(a, "sat-")) return "SATUAN";
+  if (absl::StartsWith(a, "bag-")) return "BAGIAN";
+  if (absl::StartsWith(a, "si-")) return "SEKSI";
+  if (a == "spkt") return "SPKT";
+  return "SATUAN";
+}
+
+// A new bearer token: 256 random bits, URL-safe base64 without padding.
+std::string NewToken() {
+  unsigned char random[kTokenRandomBytes];
+  randombytes_buf(random, sizeof random);
+  std::string token(
+      sodium_base64_ENCODED_LEN(sizeof random, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(token.data(), token.size(), random, sizeof random,
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_memzero(random, sizeof random);
+  token.resize(token.find('\0'));  // 43 characters
+  return token;
+}
+
+}  // namespace
+
+absl::StatusOr<std::pair<Principal, std::string>> MySqlStore::CreatePrincipalWithToken(
+    const Principal& principal) {
+  const std::string& name = principal.name;
+  if (name.empty() || Utf8Chars(name) > kMaxPrincipalNameChars) {
+    return absl::InvalidArgumentError("name must be 1-128 characters");
+  }
+  const int role_value = static_cast<int>(principal.role);
+  if (role_value < 1 || role_value > kMaxRole) {
+    return absl::InvalidArgumentError("role is not a known role");
+  }
+  if (principal.unit_id.size() > kMaxIdBytes || !IsAscii(principal.unit_id)) {
+    return absl::InvalidArgumentError("unit_id names no unit");
+  }
+  if (principal.role == Role::kUnit && principal.unit_id.empty()) {
+    return absl::InvalidArgumentError("a UNIT principal needs a unit_id");
+  }
+  const int channel_value = static_cast<int>(principal.channel);
+  if (channel_value < 0 || channel_value > kMaxChannel) {
+    return absl::InvalidArgumentError("channel is not a known channel");
+  }
+  std::string token = NewToken();
+  const std::string digest = Sha256(token);
+  const absl::Time now = TruncateToMicros(absl::Now());
+
+  Principal stored;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    sql::PreparedStatement& s = c.Statement(sql_text::kInsertPrincipal);
+    s.setString(1, name);
+    s.setString(2, std::string(RoleName(principal.role)));
+    if (principal.unit_id.empty()) {
+      s.setNull(3, sql::DataType::VARCHAR);
+    } else {
+      s.setString(3, principal.unit_id);
+    }
+    s.setInt(4, channel_value);
+    s.setString(5, digest);
+    s.setString(6, FormatDateTime(now));
+    try {
+      std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+      if (!rs->next()) return absl::InternalError("the principal insert returned no id");
+      stored.id = rs->getInt64(1);
+    } catch (const sql::SQLException& e) {
+      if (e.getErrorCode() == kErDupEntry) {
+        return absl::AlreadyExistsError("an active principal of this name exists");
+      }
+      if (e.getErrorCode() == kErNoReferencedRow) {
+        return absl::InvalidArgumentError("unit_id names no unit");
+      }
+      throw;
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    sodium_memzero(token.data(), token.size());
+    return status;
+  }
+  stored.name = name;
+  stored.role = principal.role;
+  stored.unit_id = principal.unit_id;
+  stored.channel = principal.channel;
+  stored.create_time = now;
+  return std::make_pair(std::move(stored), std::move(token));
+}
+
+absl::StatusOr<std::vector<Principal>> MySqlStore::ListPrincipals(int64_t after_id, int limit) {
+  if (limit < 1) return absl::InvalidArgumentError("limit must be at least 1");
+  std::vector<Principal> principals;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    principals.clear();
+    sql::PreparedStatement& s = c.Statement(sql_text::kListPrincipals);
+    s.setInt64(1, after_id);
+    s.setInt(2, std::min(limit, kMaxListLimit));
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    while (rs->next()) {
+      absl::StatusOr<Principal> p = ReadPrincipal(*rs);
+      if (!p.ok()) return p.status();
+      principals.push_back(*std::move(p));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return principals;
+}
+
+absl::StatusOr<Principal> MySqlStore::RevokePrincipalById(int64_t id) {
+  const std::string now_text = FormatDateTime(absl::Now());
+  std::optional<Principal> revoked;
+  // Not idempotent: a re-run after an unknown COMMIT outcome would find the
+  // principal revoked already and answer NOT_FOUND.
+  absl::Status status = pool_->RunTransaction(
+      [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
+        revoked.reset();
+        sql::PreparedStatement& update = c.Statement(sql_text::kRevokePrincipalById);
+        update.setString(1, now_text);
+        update.setInt64(2, id);
+        if (update.executeUpdate() == 0) return TransactionEnd::kRollback;
+        sql::PreparedStatement& select = c.Statement(sql_text::kSelectPrincipalById);
+        select.setInt64(1, id);
+        std::unique_ptr<sql::ResultSet> rs(select.executeQuery());
+        if (!rs->next()) return absl::InternalError("a revoked principal vanished");
+        absl::StatusOr<Principal> p = ReadPrincipal(*rs);
+        if (!p.ok()) return p.status();
+        revoked = *std::move(p);
+        return TransactionEnd::kCommit;
+      },
+      /*idempotent=*/false);
+  if (!status.ok()) return status;
+  if (!revoked.has_value()) return absl::NotFoundError("no active principal has this id");
+  return *std::move(revoked);
+}
+
+absl::Status MySqlStore::RevokePrincipal(std::string_view name) {
+  const std::string now_text = FormatDateTime(absl::Now());
+  int updated = 0;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    sql::PreparedStatement& s = c.Statement(sql_text::kRevokePrincipal);
+    s.setString(1, now_text);
+    s.setString(2, Sql(name));
+    updated = s.executeUpdate();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (updated == 0) return absl::NotFoundError("no active principal has this name");
+  return absl::OkStatus();
+}
+
+absl::Status MySqlStore::CreateUnit(const Unit& unit) {
+  if (!ValidId(unit.id)) return absl::InvalidArgumentError("unit id must be 1-64 ASCII characters");
+  if (!ValidName(unit.display_name)) {
+    return absl::InvalidArgumentError("display_name must be 1-200 characters");
+  }
+  return pool_->Run([&](PooledConnection& c) -> absl::Status {
+    sql::PreparedStatement& s = c.Statement(sql_text::kInsertUnit);
+    s.setString(1, unit.id);
+    s.setString(2, unit.display_name);
+    s.setString(3, UnitKind(unit.id));
+    try {
+      s.executeUpdate();
+    } catch (const sql::SQLException& e) {
+      if (e.getErrorCode() == kErDupEntry) {
+        return absl::AlreadyExistsError("a unit with this id exists");
+      }
+      throw;
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status MySqlStore::CreateCategory(const Category& category) {
+  if (!ValidId(category.id)) {
+    return absl::InvalidArgumentError("category id must be 1-64 ASCII characters");
+  }
+  if (!ValidName(category.indonesian_name)) {
+    return absl::InvalidArgumentError("indonesian_name must be 1-200 characters");
+  }
+  if (!ValidName(category.english_name)) {
+    return absl::InvalidArgumentError("english_name must be 1-200 characters");
+  }
+  return pool_->Run([&](PooledConnection& c) -> absl::Status {
+    sql::PreparedStatement& s = c.Statement(sql_text::kInsertCategory);
+    s.setString(1, category.id);
+    s.setString(2, category.indonesian_name);
+    s.setString(3, category.english_name);
+    try {
+      s.executeUpdate();
+    } catch (const sql::SQLException& e) {
+      if (e.getErrorCode() == kErDupEntry) {
+        return absl::AlreadyExistsError("a category with this id exists");
+      }
+      throw;
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<RoutingRule>> MySqlStore::ListRoutingRules() {
+  std::vector<RoutingRule> rules;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    rules.clear();
+    std::unique_ptr<sql::ResultSet> rs(c.Statement(sql_text::kListRoutingRules).executeQuery());
+    while (rs->next()) {
+      rules.push_back(RoutingRule{rs->getString(1).asStdString(), rs->getString(2).asStdString()});
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return rules;
+}
+
+absl::Status MySqlStore::SetRoutingRule(const RoutingRule& rule) {
+  if (!ValidId(rule.category_id)) return absl::InvalidArgumentError("category_id names no category");
+  if (!ValidId(rule.unit_id)) return absl::InvalidArgumentError("unit_id names no unit");
+  const std::string now_text = FormatDateTime(absl::Now());
+  return pool_->Run([&](PooledConnection& c) -> absl::Status {
+    sql::PreparedStatement& s = c.Statement(sql_text::kUpsertRoutingRule);
+    s.setString(1, rule.category_id);
+    s.setString(2, rule.unit_id);
+    s.setString(3, now_text);
+    try {
+      s.executeUpdate();
+    } catch (const sql::SQLException& e) {
+      const std::string_view constraint = ForeignKeyConstraintName(e);
+      if (constraint == "fk_routing_rules_category") {
+        return absl::InvalidArgumentError("category_id names no category");
+      }
+      if (constraint == "fk_routing_rules_unit") {
+        return absl::InvalidArgumentError("unit_id names no unit");
+      }
+      throw;
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<Holiday>> MySqlStore::ListHolidays(int year) {
+  if (year < 1000 || year > 9998) return absl::InvalidArgumentError("year is out of range");
+  std::vector<Holiday> holidays;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    holidays.clear();
+    sql::PreparedStatement& s = c.Statement(sql_text::kListHolidaysBetween);
+    s.setString(1, FormatDate(absl::CivilDay(year, 1, 1)));
+    s.setString(2, FormatDate(absl::CivilDay(year + 1, 1, 1)));
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    while (rs->next()) {
+      absl::StatusOr<absl::CivilDay> day = ParseDate(rs->getString(1));
+      if (!day.ok()) return day.status();
+      holidays.push_back(Holiday{*day, rs->getString(2).asStdString()});
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return holidays;
+}
+
+absl::Status MySqlStore::SetHolidays(int year, const std::vector<Holiday>& holidays) {
+  if (year < 1000 || year > 9998) return absl::InvalidArgumentError("year is out of range");
+  absl::flat_hash_set<absl::CivilDay> days;
+  for (const Holiday& holiday : holidays) {
+    if (holiday.day.year() != year) {
+      return absl::InvalidArgumentError("a holiday lies outside the year");
+    }
+    if (!days.insert(holiday.day).second) {
+      return absl::InvalidArgumentError("a day is listed twice");
+    }
+    if (!ValidName(holiday.name)) {
+      return absl::InvalidArgumentError("a holiday's name must be 1-200 characters");
+    }
+  }
+  // Re-running the whole transaction after an unknown COMMIT outcome leaves
+  // the same calendar: idempotent.
+  return pool_->RunTransaction(
+      [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
+        sql::PreparedStatement& remove = c.Statement(sql_text::kDeleteHolidaysBetween);
+        remove.setString(1, FormatDate(absl::CivilDay(year, 1, 1)));
+        remove.setString(2, FormatDate(absl::CivilDay(year + 1, 1, 1)));
+        remove.executeUpdate();
+        for (const Holiday& holiday : holidays) {
+          sql::PreparedStatement& insert = c.Statement(sql_text::kInsertHoliday);
+          insert.setString(1, FormatDate(holiday.day));
+          insert.setString(2, holiday.name);
+          insert.executeUpdate();
+        }
+        return TransactionEnd::kCommit;
+      },
+      /*idempotent=*/true);
+}
+
+}  // namespace dumas

@@ -1,0 +1,221 @@
+#include "storage/mysql_store_internal.h"
+
+#include <cppconn/datatype.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <sodium.h>
+
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "storage/sql.h"
+
+namespace dumas::mysql_store_internal {
+namespace {
+
+constexpr char kAadNotificationText[] = "notifications.text_ct";
+
+// A nullable DATETIME column.
+absl::StatusOr<std::optional<absl::Time>> OptionalTime(const sql::ResultSet& rs,
+                                                       uint32_t column) {
+  if (rs.isNull(column)) return std::nullopt;
+  absl::StatusOr<absl::Time> t = ParseDateTime(rs.getString(column));
+  if (!t.ok()) return t.status();
+  return *t;
+}
+
+}  // namespace
+
+std::string Aad(std::string_view column, std::string_view row) {
+  return absl::StrCat(Absl(column), ":", Absl(row));
+}
+
+absl::Time TruncateToMicros(absl::Time t) { return absl::FromUnixMicros(absl::ToUnixMicros(t)); }
+
+std::string FormatDateTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", t, absl::UTCTimeZone());
+}
+
+std::string FormatDate(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+bool StorableTime(absl::Time t) {
+  static const absl::Time kMin = absl::FromCivil(absl::CivilSecond(1000, 1, 1), absl::UTCTimeZone());
+  static const absl::Time kMax = absl::FromCivil(absl::CivilSecond(9999, 12, 31, 23, 59, 59),
+                                                 absl::UTCTimeZone());
+  return t >= kMin && t <= kMax;
+}
+
+bool StorableDay(absl::CivilDay day) { return day.year() >= 1000 && day.year() <= 9999; }
+
+absl::StatusOr<absl::Time> ParseDateTime(const std::string& text) {
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &t, &error)) {
+    return absl::InternalError("the database returned a malformed time");
+  }
+  return t;
+}
+
+absl::StatusOr<absl::CivilDay> ParseDate(const std::string& text) {
+  absl::CivilDay day;
+  if (!absl::ParseCivilTime(text, &day)) {
+    return absl::InternalError("the database returned a malformed date");
+  }
+  return day;
+}
+
+bool IsAscii(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c >= 0x80 || c < 0x20) return false;
+  }
+  return true;
+}
+
+size_t Utf8Chars(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+absl::StatusOr<Complaint> ReadComplaint(const sql::ResultSet& rs, uint32_t first,
+                                        const Keyring& keyring, std::string* key_id,
+                                        bool with_reply_address) {
+  Complaint c;
+  c.id = rs.getInt64(first + 0);
+  c.reference_number = rs.getString(first + 1).asStdString();
+  c.state = static_cast<ComplaintState>(rs.getInt(first + 2));
+  c.description = rs.getString(first + 3).asStdString();
+  absl::StatusOr<absl::Time> incident_time = ParseDateTime(rs.getString(first + 4));
+  if (!incident_time.ok()) return incident_time.status();
+  c.incident_time = *incident_time;
+  c.incident_location = rs.getString(first + 5).asStdString();
+  c.category_id = rs.getString(first + 6).asStdString();
+  c.channel = static_cast<Channel>(rs.getInt(first + 7));
+  const std::string reply_ct = rs.getString(first + 8);
+  c.subject.unit_id = rs.getString(first + 9).asStdString();
+  c.subject.officer_name = rs.getString(first + 10).asStdString();
+  c.subject.officer_description = rs.getString(first + 11).asStdString();
+  c.confidential = rs.getBoolean(first + 12);
+  absl::StatusOr<absl::Time> create_time = ParseDateTime(rs.getString(first + 13));
+  if (!create_time.ok()) return create_time.status();
+  c.create_time = *create_time;
+  absl::StatusOr<absl::Time> update_time = ParseDateTime(rs.getString(first + 14));
+  if (!update_time.ok()) return update_time.status();
+  c.update_time = *update_time;
+  c.version = rs.getInt64(first + 15);
+  absl::StatusOr<absl::CivilDay> due = ParseDate(rs.getString(first + 16));
+  if (!due.ok()) return due.status();
+  c.sp3d_due_date = *due;
+  *key_id = rs.getString(first + 17).asStdString();
+  c.handling_unit_id = rs.getString(first + 18).asStdString();
+  absl::StatusOr<std::optional<absl::Time>> sp3d_time = OptionalTime(rs, first + 19);
+  if (!sp3d_time.ok()) return sp3d_time.status();
+  c.sp3d_time = *sp3d_time;
+  if (!rs.isNull(first + 20)) {
+    absl::StatusOr<absl::CivilDay> result_due = ParseDate(rs.getString(first + 20));
+    if (!result_due.ok()) return result_due.status();
+    c.result_due_date = *result_due;
+  }
+  absl::StatusOr<std::optional<absl::Time>> answer_time = OptionalTime(rs, first + 21);
+  if (!answer_time.ok()) return answer_time.status();
+  c.answer_time = *answer_time;
+  c.outcome = rs.getInt(first + 22);
+  c.clarification_pending = rs.getBoolean(first + 23);
+  c.clarification_question = rs.getString(first + 24).asStdString();
+  c.answer_text = rs.getString(first + 25).asStdString();
+  c.satisfaction_rating = rs.getInt(first + 26);
+  if (!with_reply_address) return c;
+  absl::StatusOr<std::string> reply =
+      keyring.Decrypt(*key_id, reply_ct, Aad(kAadReplyAddress, c.reference_number));
+  if (!reply.ok()) return reply.status();
+  c.reply_address = *std::move(reply);
+  return c;
+}
+
+absl::StatusOr<Principal> ReadPrincipal(const sql::ResultSet& rs) {
+  Principal p;
+  p.id = rs.getInt64(1);
+  p.name = rs.getString(2).asStdString();
+  const std::optional<Role> role = RoleFromName(rs.getString(3).asStdString());
+  if (!role.has_value()) return absl::InternalError("a principal has an unknown role");
+  p.role = *role;
+  p.unit_id = rs.getString(4).asStdString();
+  p.channel = static_cast<Channel>(rs.getInt(5));
+  absl::StatusOr<absl::Time> created = ParseDateTime(rs.getString(6));
+  if (!created.ok()) return created.status();
+  p.create_time = *created;
+  absl::StatusOr<std::optional<absl::Time>> revoked = OptionalTime(rs, 7);
+  if (!revoked.ok()) return revoked.status();
+  p.revoke_time = *revoked;
+  return p;
+}
+
+std::string Sha256(std::string_view data) {
+  std::string digest(crypto_hash_sha256_BYTES, '\0');
+  crypto_hash_sha256(reinterpret_cast<unsigned char*>(digest.data()),
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  return digest;
+}
+
+int64_t InsertEvent(PooledConnection& c, int64_t complaint_id, const std::string& time_text,
+                    int64_t actor, std::string_view type, std::optional<ComplaintState> from,
+                    std::optional<ComplaintState> to, bool is_public,
+                    std::string_view public_message, std::string_view internal_note,
+                    std::string_view request_id) {
+  sql::PreparedStatement& s = c.Statement(sql_text::kInsertEvent);
+  s.setInt64(1, complaint_id);
+  s.setString(2, time_text);
+  if (actor > 0) {
+    s.setInt64(3, actor);
+  } else {
+    s.setNull(3, sql::DataType::BIGINT);
+  }
+  s.setString(4, Sql(type));
+  if (from.has_value()) {
+    s.setInt(5, static_cast<int>(*from));
+  } else {
+    s.setNull(5, sql::DataType::TINYINT);
+  }
+  if (to.has_value()) {
+    s.setInt(6, static_cast<int>(*to));
+  } else {
+    s.setNull(6, sql::DataType::TINYINT);
+  }
+  s.setBoolean(7, is_public);
+  s.setString(8, Sql(public_message));
+  if (internal_note.empty()) {
+    s.setNull(9, sql::DataType::LONGVARCHAR);
+  } else {
+    s.setString(9, Sql(internal_note));
+  }
+  if (request_id.empty()) {
+    s.setNull(10, sql::DataType::VARCHAR);
+  } else {
+    s.setString(10, Sql(request_id));
+  }
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  return rs->next() ? rs->getInt64(1) : 0;
+}
+
+std::string NotificationAad(std::string_view reference_number, int64_t event_id, int kind) {
+  return Aad(kAadNotificationText, absl::StrCat(Absl(reference_number), ":", event_id, ":", kind));
+}
+
+void InsertNotification(PooledConnection& c, const Keyring& keyring, int64_t complaint_id,
+                        std::string_view reference_number, int64_t event_id,
+                        NotificationKind kind, Channel channel, std::string_view text,
+                        const std::string& time_text) {
+  const int kind_value = static_cast<int>(kind);
+  sql::PreparedStatement& s = c.Statement(sql_text::kInsertNotification);
+  s.setInt64(1, complaint_id);
+  s.setInt64(2, event_id);
+  s.setInt(3, kind_value);
+  s.setInt(4, static_cast<int>(channel));
+  s.setString(5, keyring.active_key_id());
+  s.setString(6, keyring.Encrypt(text, NotificationAad(reference_number, event_id, kind_value)));
+  s.setString(7, time_text);
+  s.executeUpdate();
+}
+
+}  // namespace dumas::mysql_store_internal

@@ -1,0 +1,106 @@
+// Helpers shared by the files of MySqlStore (mysql_store.cc,
+// mysql_case_store.cc, mysql_admin_store.cc): conversions between domain
+// values and column values, the complaint row reader, and the inserts of
+// events and notifications. Not part of the storage interface; nothing
+// outside storage/ includes this. Functions taking a PooledConnection throw
+// sql::SQLException like the connection does.
+#ifndef DUMAS_STORAGE_MYSQL_STORE_INTERNAL_H_
+#define DUMAS_STORAGE_MYSQL_STORE_INTERNAL_H_
+
+#include <cppconn/sqlstring.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "server/domain/complaint.h"
+#include "server/domain/notification_text.h"
+#include "storage/connection_pool.h"
+#include "storage/keyring.h"
+
+namespace sql {
+class ResultSet;
+}  // namespace sql
+
+namespace dumas::mysql_store_internal {
+
+inline constexpr size_t kReferenceNumberChars = 14;  // "XXXX-XXXX-XXXX"
+inline constexpr int kMaxListLimit = 1000;
+// Columns of DUMAS_SQL_COMPLAINT_COLUMNS (storage/sql.h).
+inline constexpr uint32_t kComplaintColumnCount = 27;
+
+// Associated data of the encrypted reply address (row: the reference number).
+inline constexpr char kAadReplyAddress[] = "complaints.reply_address_ct";
+
+// Debian's Abseil has its own absl::string_view (not std::string_view).
+inline absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+inline sql::SQLString Sql(std::string_view s) { return sql::SQLString(s.data(), s.size()); }
+
+// "column:row", the associated data binding a ciphertext to its place.
+std::string Aad(std::string_view column, std::string_view row);
+
+// Times are stored as UTC DATETIME(6); the session time zone is '+00:00'.
+absl::Time TruncateToMicros(absl::Time t);
+std::string FormatDateTime(absl::Time t);
+std::string FormatDate(absl::CivilDay day);
+// Within the range of DATETIME / DATE.
+bool StorableTime(absl::Time t);
+bool StorableDay(absl::CivilDay day);
+absl::StatusOr<absl::Time> ParseDateTime(const std::string& text);
+absl::StatusOr<absl::CivilDay> ParseDate(const std::string& text);
+
+// Printable ASCII only.
+bool IsAscii(std::string_view s);
+// Code points of valid UTF-8 (bytes that do not continue a sequence).
+size_t Utf8Chars(std::string_view s);
+
+// A canonical-looking reference number (the length and ASCII): anything else
+// names no complaint.
+inline bool PlausibleReference(std::string_view reference) {
+  return reference.size() == kReferenceNumberChars && IsAscii(reference);
+}
+
+// Reads DUMAS_SQL_COMPLAINT_COLUMNS from column `first` on. Sets *key_id to
+// the row's key id. The reply address is personal data that the server shows
+// only with the identity: it is decrypted only `with_reply_address`, else
+// left empty (listings and state changes do without).
+absl::StatusOr<Complaint> ReadComplaint(const sql::ResultSet& rs, uint32_t first,
+                                        const Keyring& keyring, std::string* key_id,
+                                        bool with_reply_address = true);
+
+// Reads DUMAS_SQL_PRINCIPAL_COLUMNS (storage/sql.h) from column 1 on.
+absl::StatusOr<Principal> ReadPrincipal(const sql::ResultSet& rs);
+
+// SHA-256 of `data` (32 bytes).
+std::string Sha256(std::string_view data);
+
+// Appends an event and returns its id (the log is append-only: nothing
+// updates or deletes it). actor 0 is the complainant (NULL); an empty
+// internal note or request_id is stored as NULL.
+int64_t InsertEvent(PooledConnection& c, int64_t complaint_id, const std::string& time_text,
+                    int64_t actor, std::string_view type, std::optional<ComplaintState> from,
+                    std::optional<ComplaintState> to, bool is_public,
+                    std::string_view public_message, std::string_view internal_note,
+                    std::string_view request_id);
+
+// The associated data of a notification's text: its complaint, the event
+// that queued it and its kind, which are unique together.
+std::string NotificationAad(std::string_view reference_number, int64_t event_id, int kind);
+
+// Queues a notification of the complaint (the outbox), its text encrypted
+// under the active key.
+void InsertNotification(PooledConnection& c, const Keyring& keyring, int64_t complaint_id,
+                        std::string_view reference_number, int64_t event_id,
+                        NotificationKind kind, Channel channel, std::string_view text,
+                        const std::string& time_text);
+
+}  // namespace dumas::mysql_store_internal
+
+#endif  // DUMAS_STORAGE_MYSQL_STORE_INTERNAL_H_
