@@ -45,6 +45,16 @@ ComplaintScope ScopeOf(const Complaint& complaint) {
 
 absl::Status NoSuchComplaint() { return absl::NotFoundError("no such complaint"); }
 
+// Queues the notification `kind` about `complaint`, with `text` (the reason,
+// question or answer) where the kind has one.
+void Notify(ComplaintUpdate& update, NotificationKind kind, const Complaint& complaint,
+            std::string text = "") {
+  NotificationFacts facts;
+  facts.reference_number = complaint.reference_number;
+  facts.text = std::move(text);
+  update.notifications.push_back({kind, NotificationText(kind, facts)});
+}
+
 // The id of "units/{id}" if it is a known unit; otherwise a violation.
 std::optional<std::string> KnownUnit(absl::string_view field, const std::string& name,
                                      const ReferenceSnapshot& reference,
@@ -351,11 +361,7 @@ grpc::Status ComplaintServiceImpl::ArchiveComplaint(grpc::ServerContext* context
           [&](const Complaint& current, const ReferenceSnapshot&, ComplaintUpdate& update) {
             update.event.public_message = absl::StrCat(update.event.public_message, " ", *reason);
             update.event.internal_note = note.value_or("");
-            update.notifications.push_back(
-                {NotificationKind::kArchived,
-                 NotificationText(NotificationKind::kArchived,
-                                  {.reference_number = current.reference_number,
-                                   .text = *reason})});
+            Notify(update, NotificationKind::kArchived, current, *reason);
             return absl::OkStatus();
           }),
       response);
@@ -391,11 +397,7 @@ grpc::Status ComplaintServiceImpl::RejectComplaint(grpc::ServerContext* context,
                              note->empty() ? "" : "\n", *note);
             update.clarification_pending = false;
             update.clarification_question = "";
-            update.notifications.push_back(
-                {NotificationKind::kRejected,
-                 NotificationText(NotificationKind::kRejected,
-                                  {.reference_number = current.reference_number,
-                                   .text = *reason})});
+            Notify(update, NotificationKind::kRejected, current, *reason);
             return absl::OkStatus();
           }),
       response);
@@ -498,11 +500,7 @@ grpc::Status ComplaintServiceImpl::RequestClarification(
             update.event.public_message =
                 absl::StrCat(update.event.public_message, " ", *question);
             update.event.is_public = true;
-            update.notifications.push_back(
-                {NotificationKind::kClarificationRequest,
-                 NotificationText(NotificationKind::kClarificationRequest,
-                                  {.reference_number = current.reference_number,
-                                   .text = *question})});
+            Notify(update, NotificationKind::kClarificationRequest, current, *question);
             return absl::OkStatus();
           }),
       response);
@@ -550,11 +548,7 @@ grpc::Status ComplaintServiceImpl::AnswerComplaint(grpc::ServerContext* context,
           [&](const Complaint& current, const ReferenceSnapshot&, ComplaintUpdate& update) {
             update.answer_text = *answer;
             update.answer_time = now;
-            update.notifications.push_back(
-                {NotificationKind::kAnswer,
-                 NotificationText(NotificationKind::kAnswer,
-                                  {.reference_number = current.reference_number,
-                                   .text = *answer})});
+            Notify(update, NotificationKind::kAnswer, current, *answer);
             return absl::OkStatus();
           }),
       response);
@@ -573,10 +567,7 @@ grpc::Status ComplaintServiceImpl::CloseComplaint(grpc::ServerContext* context,
           request->request_id(), violations,
           [&](const Complaint& current, const ReferenceSnapshot&, ComplaintUpdate& update) {
             update.event.internal_note = note.value_or("");
-            update.notifications.push_back(
-                {NotificationKind::kClosure,
-                 NotificationText(NotificationKind::kClosure,
-                                  {.reference_number = current.reference_number})});
+            Notify(update, NotificationKind::kClosure, current);
             return absl::OkStatus();
           }),
       response);

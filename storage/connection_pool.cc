@@ -108,7 +108,7 @@ PooledConnection::~PooledConnection() {
   try {
     statements_.clear();
     connection_.reset();
-  } catch (...) {
+  } catch (const std::exception&) {
   }
 }
 
