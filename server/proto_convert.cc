@@ -58,7 +58,8 @@ ComplaintSubmission SubmissionFromProto(const v1::Complaint& complaint) {
 }
 
 std::string Etag(const Complaint& complaint) {
-  return absl::StrCat("W/\"", complaint.version, "\"");
+  // Plain text, so that it pastes into a JSON request without escaping.
+  return absl::StrCat("v", complaint.version);
 }
 
 void ToProto(const Complaint& complaint, absl::CivilDay today, v1::Complaint* out) {
