@@ -1,5 +1,6 @@
 #include "server/dumas_server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -40,6 +41,10 @@ absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOpti
   grpc::ServerBuilder builder;
   builder.SetResourceQuota(quota);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS,
+                              options.min_pollers);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              std::max(options.min_pollers, options.max_threads));
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(&server->complaint_service_);
   builder.RegisterService(&server->admin_service_);

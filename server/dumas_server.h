@@ -29,6 +29,10 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:50051";
   // Upper bound of handler threads; calls beyond it fail RESOURCE_EXHAUSTED.
   int max_threads = 512;
+  // Handler threads kept polling for calls. gRPC's default keeps one or two,
+  // so under load it creates and ends a thread per call; keeping as many as
+  // the database pool serves at once avoids that churn.
+  int min_pollers = 64;
   // Largest request accepted; a complaint is at most about 60 KiB of text.
   int max_receive_message_bytes = 256 * 1024;
   // How long Shutdown lets in-flight calls finish before cancelling them.

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "server/domain/complaint.h"
@@ -36,6 +37,7 @@ ABSL_FLAG(std::string, mysql_ssl_ca, "", "CA certificate; when set, TLS to the d
 ABSL_FLAG(int, pool_size, 64, "database connections");
 ABSL_FLAG(std::string, key_file, ".local/keys/dumas.keys", "key file (AEAD and index keys), kept outside the database");
 ABSL_FLAG(int, max_threads, 512, "upper bound of gRPC handler threads");
+ABSL_FLAG(int, min_pollers, 64, "gRPC handler threads kept waiting for calls");
 ABSL_FLAG(int, max_receive_message_bytes, 256 * 1024, "largest request accepted, in bytes");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10), "time in-flight calls get to finish on SIGTERM");
 ABSL_FLAG(absl::Duration, startup_timeout, absl::Seconds(60), "how long serve waits for the database at start");
@@ -126,6 +128,7 @@ int Serve(const MySqlOptions& db) {
   ServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.max_threads = absl::GetFlag(FLAGS_max_threads);
+  options.min_pollers = absl::GetFlag(FLAGS_min_pollers);
   options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_bytes);
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   absl::StatusOr<std::unique_ptr<DumasServer>> server =
@@ -175,6 +178,9 @@ int Main(int argc, char** argv) {
   const sigset_t stop = StopSignals();
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // Debian builds Abseil without NDEBUG, which leaves deadlock detection on:
+  // bookkeeping on every absl::Mutex operation, gRPC's own included.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   absl::SetProgramUsageMessage(kUsage);
   const std::vector<char*> args = absl::ParseCommandLine(argc, argv);

@@ -40,7 +40,6 @@ class TrackThrottle {
     absl::Time start;
     int failures = 0;
   };
-  // ... private helpers as the implementation needs ...
   const Options options_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Window> callers_ ABSL_GUARDED_BY(mu_);
