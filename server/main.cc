@@ -35,6 +35,9 @@ ABSL_FLAG(std::string, mysql_password_file, "", "file whose first line is the da
 ABSL_FLAG(std::string, mysql_database, "dumas", "database (schema) name");
 ABSL_FLAG(std::string, mysql_ssl_ca, "", "CA certificate; when set, TLS to the database is required and verified");
 ABSL_FLAG(int, pool_size, 64, "database connections");
+ABSL_FLAG(absl::Duration, tracking_cache_ttl, absl::Seconds(2),
+          "how long a tracking answer is reused; changes through another server show after at "
+          "most this long; 0 disables");
 ABSL_FLAG(std::string, key_file, ".local/keys/dumas.keys", "key file (AEAD and index keys), kept outside the database");
 ABSL_FLAG(int, max_threads, 512, "upper bound of gRPC handler threads");
 ABSL_FLAG(int, min_pollers, 64, "gRPC handler threads kept waiting for calls");
@@ -69,6 +72,7 @@ absl::StatusOr<MySqlOptions> DatabaseOptions() {
   options.database = absl::GetFlag(FLAGS_mysql_database);
   options.ssl_ca = absl::GetFlag(FLAGS_mysql_ssl_ca);
   options.pool_size = absl::GetFlag(FLAGS_pool_size);
+  options.tracking_cache_ttl = absl::GetFlag(FLAGS_tracking_cache_ttl);
   if (const std::string file = absl::GetFlag(FLAGS_mysql_password_file); !file.empty()) {
     std::ifstream in(file);
     if (!in) return absl::NotFoundError(absl::StrCat("cannot read --mysql_password_file ", file));

@@ -271,6 +271,8 @@ absl::StatusOr<Complaint> MySqlStore::Mutate(
         return TransactionEnd::kCommit;
       },
       idempotent);
+  // Whatever happened, the next Track reads what is committed now.
+  tracking_cache_.Erase(reference_number);
   if (!status.ok()) return status;
   if (!found) return NoSuchComplaint();
   if (!decided.ok()) return decided;

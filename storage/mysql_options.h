@@ -2,6 +2,7 @@
 #ifndef DUMAS_STORAGE_MYSQL_OPTIONS_H_
 #define DUMAS_STORAGE_MYSQL_OPTIONS_H_
 
+#include <cstddef>
 #include <string>
 
 #include "absl/time/time.h"
@@ -28,6 +29,11 @@ struct MySqlOptions {
   // How long a call waits for a free connection when all pool_size are in
   // use before it fails with UNAVAILABLE.
   absl::Duration acquire_timeout = absl::Seconds(10);
+  // How long an answer of the tracking query is reused (storage/tracking_cache.h);
+  // zero disables the cache. Changes through this store show at once; changes
+  // through another server after at most this long.
+  absl::Duration tracking_cache_ttl = absl::Seconds(2);
+  size_t tracking_cache_entries = 100000;
 };
 
 }  // namespace dumas

@@ -223,14 +223,16 @@ absl::StatusOr<std::optional<StoredSubmission>> ReadStoredSubmission(
 
 }  // namespace
 
-MySqlStore::MySqlStore(std::unique_ptr<ConnectionPool> pool, Keyring keyring)
+MySqlStore::MySqlStore(std::unique_ptr<ConnectionPool> pool, Keyring keyring,
+                       const MySqlOptions& options)
     : pool_(std::move(pool)),
       keyring_(std::move(keyring)),
       dummy_tracking_hash_([] {
         std::string random(Keyring::kHashBytes, '\0');
         randombytes_buf(random.data(), random.size());
         return random;
-      }()) {}
+      }()),
+      tracking_cache_(options.tracking_cache_ttl, options.tracking_cache_entries) {}
 
 MySqlStore::~MySqlStore() = default;
 
@@ -242,7 +244,8 @@ absl::StatusOr<std::unique_ptr<MySqlStore>> MySqlStore::Open(const MySqlOptions&
   }
   absl::StatusOr<std::unique_ptr<ConnectionPool>> pool = ConnectionPool::Create(options);
   if (!pool.ok()) return pool.status();
-  return std::unique_ptr<MySqlStore>(new MySqlStore(*std::move(pool), std::move(keyring)));
+  return std::unique_ptr<MySqlStore>(
+      new MySqlStore(*std::move(pool), std::move(keyring), options));
 }
 
 absl::StatusOr<SubmittedComplaint> MySqlStore::Submit(
@@ -364,6 +367,8 @@ absl::StatusOr<SubmittedComplaint> MySqlStore::Submit(
       },
       idempotent);
   if (!status.ok()) return status;
+  // A lookup of this reference before it existed may be cached as unknown.
+  tracking_cache_.Erase(result.complaint.reference_number);
   return result;
 }
 
@@ -377,6 +382,24 @@ absl::StatusOr<TrackedComplaint> MySqlStore::Track(std::string_view reference_nu
     EqualSecrets(dummy_tracking_hash_, presented);
     return not_found;
   }
+  const absl::Time now = absl::Now();
+  std::optional<TrackingCache::Entry> entry = tracking_cache_.Find(reference_number, now);
+  if (!entry.has_value()) {
+    absl::StatusOr<TrackingCache::Entry> loaded = LoadTracking(reference_number);
+    if (!loaded.ok()) return loaded.status();
+    tracking_cache_.Put(reference_number, *loaded, now);
+    entry = *std::move(loaded);
+  }
+  const bool match =
+      EqualSecrets(entry->found ? entry->tracking_hash : dummy_tracking_hash_, presented);
+  if (!entry->found || !match) return not_found;
+  TrackedComplaint tracked = std::move(entry->view);
+  tracked.reference_number = std::string(reference_number);
+  return tracked;
+}
+
+absl::StatusOr<TrackingCache::Entry> MySqlStore::LoadTracking(
+    std::string_view reference_number) {
   TrackedComplaint tracked;
   bool found = false;
   std::string stored_hash;
@@ -450,10 +473,13 @@ absl::StatusOr<TrackedComplaint> MySqlStore::Track(std::string_view reference_nu
     }
   }
   if (!status.ok()) return status;
-  const bool match = EqualSecrets(found ? stored_hash : dummy_tracking_hash_, presented);
-  if (!found || !match) return not_found;
-  tracked.reference_number = std::string(reference_number);
-  return tracked;
+  TrackingCache::Entry entry;
+  entry.found = found;
+  if (found) {
+    entry.tracking_hash = std::move(stored_hash);
+    entry.view = std::move(tracked);
+  }
+  return entry;
 }
 
 absl::StatusOr<Complaint> MySqlStore::Get(std::string_view reference_number, bool with_identity,

@@ -50,6 +50,7 @@
 #include "storage/connection_pool.h"
 #include "storage/keyring.h"
 #include "storage/mysql_options.h"
+#include "storage/tracking_cache.h"
 
 namespace dumas {
 
@@ -153,13 +154,17 @@ class MySqlStore final : public ComplaintStore,
   const ConnectionPool& pool() const { return *pool_; }
 
  private:
-  MySqlStore(std::unique_ptr<ConnectionPool> pool, Keyring keyring);
+  MySqlStore(std::unique_ptr<ConnectionPool> pool, Keyring keyring, const MySqlOptions& options);
+
+  // What the database says about a reference number, for Track.
+  absl::StatusOr<TrackingCache::Entry> LoadTracking(std::string_view reference_number);
 
   std::unique_ptr<ConnectionPool> pool_;
   const Keyring keyring_;
   // Compared against when a tracked reference does not exist, so that an
   // unknown reference costs the same work as a wrong code.
   const std::string dummy_tracking_hash_;
+  TrackingCache tracking_cache_;
 };
 
 }  // namespace dumas
