@@ -15,10 +15,17 @@
 #include "server/log.h"
 
 namespace dumas {
+namespace {
+
+// Expired idempotency records deleted per refresh interval at most.
+constexpr int kPurgeBatch = 10000;
+
+}  // namespace
 
 DumasServer::DumasServer(const ServerOptions& options, const Stores& stores)
     : options_(options),
       reference_data_(stores.reference_data),
+      complaints_(stores.complaints),
       authenticator_(stores.principals, options.token_cache_ttl),
       cache_(stores.reference_data, stores.admin),
       complaint_service_(stores.complaints, stores.cases, stores.reference_data, cache_,
@@ -77,6 +84,16 @@ void DumasServer::WatchLoop() {
       } else {
         Log(LogLevel::kWarning, "reference_data_refresh_failed",
             {{"code", absl::StatusCodeToString(status.code())}});
+      }
+      // Retries are answered for 24 hours; after that the records (and the
+      // encrypted tracking codes in them) go.
+      absl::StatusOr<int64_t> purged =
+          complaints_.PurgeExpiredIdempotencyKeys(absl::Now(), kPurgeBatch);
+      if (!purged.ok()) {
+        Log(LogLevel::kWarning, "idempotency_purge_failed",
+            {{"code", absl::StatusCodeToString(purged.status().code())}});
+      } else if (*purged > 0) {
+        Log(LogLevel::kInfo, "idempotency_purged", {{"records", *purged}});
       }
     }
     if (up != serving && !stopping_.HasBeenNotified()) {

@@ -93,6 +93,7 @@ class DumasServer {
 
   const ServerOptions options_;
   ReferenceDataStore& reference_data_;
+  ComplaintStore& complaints_;
   Authenticator authenticator_;
   ReferenceDataCache cache_;
   absl::Notification stopping_;

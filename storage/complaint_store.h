@@ -72,6 +72,11 @@ class ComplaintStore {
   virtual absl::StatusOr<Complaint> Get(std::string_view reference_number,
                                         bool with_identity,
                                         const Principal& reader) = 0;
+
+  // Deletes up to `limit` idempotency records that expired at or before
+  // `now` (with them the encrypted tracking codes they keep for retries);
+  // returns how many.
+  virtual absl::StatusOr<int64_t> PurgeExpiredIdempotencyKeys(absl::Time now, int limit) = 0;
 };
 
 // Principals and their bearer tokens.

@@ -148,7 +148,7 @@ class MySqlStore final : public ComplaintStore,
   // Deletes up to `limit` idempotency records that expired at or before
   // `now`; returns how many. For a periodic cleanup task (expired records are
   // otherwise only replaced when their request_id is used again).
-  absl::StatusOr<int64_t> PurgeExpiredIdempotencyKeys(absl::Time now, int limit);
+  absl::StatusOr<int64_t> PurgeExpiredIdempotencyKeys(absl::Time now, int limit) override;
 
   // The pool, for metrics and tests.
   const ConnectionPool& pool() const { return *pool_; }
