@@ -174,4 +174,36 @@ void SubmitComplaintSlot::OnOk() {
   pairs_->push_back({response().reference_number(), response().tracking_code()});
 }
 
+VerifyComplaintSlot::VerifyComplaintSlot(
+    dumas::v1::ComplaintService::Stub* stub, std::string_view token,
+    const std::vector<dumas::v1::VerifyComplaintRequest>* requests, std::atomic<size_t>* next)
+    : stub_(stub),
+      authorization_(absl::StrCat("Bearer ", absl::string_view(token.data(), token.size()))),
+      requests_(*requests),
+      next_(*next) {}
+
+bool VerifyComplaintSlot::TakeNext() {
+  current_ = next_.fetch_add(1, std::memory_order_relaxed);
+  return current_ < requests_.size();
+}
+
+std::unique_ptr<VerifyComplaintSlot::Reader> VerifyComplaintSlot::StartCall(
+    grpc::ClientContext* context, grpc::CompletionQueue* cq) {
+  context->AddMetadata("authorization", authorization_);
+  return stub_->AsyncVerifyComplaint(context, requests_[current_], cq);
+}
+
+ListComplaintsSlot::ListComplaintsSlot(dumas::v1::ComplaintService::Stub* stub,
+                                       std::string_view token,
+                                       const dumas::v1::ListComplaintsRequest* request)
+    : stub_(stub),
+      authorization_(absl::StrCat("Bearer ", absl::string_view(token.data(), token.size()))),
+      request_(*request) {}
+
+std::unique_ptr<ListComplaintsSlot::Reader> ListComplaintsSlot::StartCall(
+    grpc::ClientContext* context, grpc::CompletionQueue* cq) {
+  context->AddMetadata("authorization", authorization_);
+  return stub_->AsyncListComplaints(context, request_, cq);
+}
+
 }  // namespace dumas::bench

@@ -2,6 +2,7 @@
 #ifndef DUMAS_TOOLS_BENCH_CLIENT_BENCH_CALLS_H_
 #define DUMAS_TOOLS_BENCH_CLIENT_BENCH_CALLS_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -82,6 +83,47 @@ class SubmitComplaintSlot final : public UnaryCallSlot<dumas::v1::SubmitComplain
   uint64_t rng_state_;
   uint64_t sequence_;
   const uint64_t stride_;
+};
+
+// dumas.v1.ComplaintService/VerifyComplaint (RECEIVED -> VERIFIED) of
+// complaints never verified before: every call takes the next request of a
+// shared pool, each request once; the slot ends when the pool is used up.
+class VerifyComplaintSlot final : public UnaryCallSlot<dumas::v1::VerifyComplaintResponse> {
+ public:
+  // `requests` and `next` (the shared index into them) must outlive the slot.
+  // `token` is a SUPERVISOR bearer token.
+  VerifyComplaintSlot(dumas::v1::ComplaintService::Stub* stub, std::string_view token,
+                      const std::vector<dumas::v1::VerifyComplaintRequest>* requests,
+                      std::atomic<size_t>* next);
+
+  bool TakeNext() override;
+
+ private:
+  std::unique_ptr<Reader> StartCall(grpc::ClientContext* context,
+                                    grpc::CompletionQueue* cq) override;
+
+  dumas::v1::ComplaintService::Stub* const stub_;
+  const std::string authorization_;
+  const std::vector<dumas::v1::VerifyComplaintRequest>& requests_;
+  std::atomic<size_t>& next_;
+  size_t current_ = 0;
+};
+
+// dumas.v1.ComplaintService/ListComplaints of one fixed request (a page
+// size, no filters, and a page token or none), as a staff principal.
+class ListComplaintsSlot final : public UnaryCallSlot<dumas::v1::ListComplaintsResponse> {
+ public:
+  // `request` must outlive the slot. `token` is a SUPERVISOR bearer token.
+  ListComplaintsSlot(dumas::v1::ComplaintService::Stub* stub, std::string_view token,
+                     const dumas::v1::ListComplaintsRequest* request);
+
+ private:
+  std::unique_ptr<Reader> StartCall(grpc::ClientContext* context,
+                                    grpc::CompletionQueue* cq) override;
+
+  dumas::v1::ComplaintService::Stub* const stub_;
+  const std::string authorization_;
+  const dumas::v1::ListComplaintsRequest& request_;
 };
 
 }  // namespace dumas::bench

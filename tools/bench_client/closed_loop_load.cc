@@ -67,6 +67,7 @@ bool Runner::Issue(Slot& slot) {
       issued_.fetch_add(1, std::memory_order_relaxed) >= options_.max_calls) {
     return false;
   }
+  if (!slot.calls->TakeNext()) return false;
   slot.start = std::chrono::steady_clock::now();
   slot.calls->Start(std::chrono::system_clock::now() +
                         absl::ToChronoMilliseconds(options_.call_timeout),

@@ -38,6 +38,10 @@ class CallSlot {
 
   // Runs after a call that completed OK, before the next one starts.
   virtual void OnOk() {}
+
+  // Claims the work of the next call, before Start; false when none is left,
+  // which ends the slot (and, once every slot has ended, the measurement).
+  virtual bool TakeNext() { return true; }
 };
 
 // What every unary slot shares: the context, the response reader and the

@@ -7,11 +7,22 @@
 //   dumas_bench --mode=load --target=... --method=health|track|submit
 //       --concurrency=C --warmup=2s --duration=8s [--token_file=F] [--pairs_in=F]
 //       runs a closed-loop load and prints one RESULT line
+//   dumas_bench --mode=load --method=transition --token_file=SUPERVISOR --pairs_in=F
+//       [--pairs_skip=N]: VerifyComplaint of each complaint of F (after the first
+//       N) once, ending early when they are used up (exhausted=1)
+//   dumas_bench --mode=load --method=list --token_file=SUPERVISOR [--page_size=50]
+//       [--page_token_file=F]: ListComplaints of the first page, or of the page
+//       whose token F holds
+//   dumas_bench --mode=list_walk --target=... --token_file=SUPERVISOR --depth=N
+//       --token_out=F: pages through ListComplaints (newest first) until N
+//       complaints are behind, writes the next page's token to F, prints WALK
 //
 // Every line it prints for a script starts with a keyword (READY, SEED,
-// RESULT) followed by key=value fields.
+// RESULT, WALK) followed by key=value fields.
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cinttypes>
 #include <cstdio>
 #include <fstream>
@@ -36,9 +47,9 @@
 #include "tools/bench_client/bench_calls.h"
 #include "tools/bench_client/closed_loop_load.h"
 
-ABSL_FLAG(std::string, mode, "load", "wait_ready, seed or load");
+ABSL_FLAG(std::string, mode, "load", "wait_ready, seed, load or list_walk");
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "server address, host:port");
-ABSL_FLAG(std::string, method, "health", "load: health, track or submit");
+ABSL_FLAG(std::string, method, "health", "load: health, track, submit, transition or list");
 ABSL_FLAG(int, concurrency, 1, "calls in flight");
 ABSL_FLAG(absl::Duration, warmup, absl::Seconds(2), "load: time before measuring");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(8), "load: measured time");
@@ -50,6 +61,11 @@ ABSL_FLAG(std::string, token_file, "", "file holding the GATEWAY bearer token (s
 ABSL_FLAG(std::string, pairs_in, "", "track: file of reference/code pairs (from seed)");
 ABSL_FLAG(std::string, pairs_out, "", "seed: where to write the reference/code pairs");
 ABSL_FLAG(int64_t, count, 2000, "seed: complaints to submit");
+ABSL_FLAG(int64_t, pairs_skip, 0, "transition: pairs of --pairs_in to leave out, from the start");
+ABSL_FLAG(int, page_size, 50, "list, list_walk: ListComplaints page size");
+ABSL_FLAG(std::string, page_token_file, "", "list: file holding the page token (none: first page)");
+ABSL_FLAG(int64_t, depth, 90000, "list_walk: complaints to page past");
+ABSL_FLAG(std::string, token_out, "", "list_walk: where to write the page token");
 
 namespace dumas::bench {
 namespace {
@@ -58,8 +74,10 @@ constexpr char kUsage[] = R"(dumas_bench: load client for the Dumas gRPC server.
 
   dumas_bench --mode=wait_ready --target=HOST:PORT [--timeout=60s]
   dumas_bench --mode=seed --target=HOST:PORT --token_file=F --count=N --pairs_out=F
-  dumas_bench --mode=load --target=HOST:PORT --method=health|track|submit --concurrency=C
-              [--warmup=2s] [--duration=8s] [--token_file=F] [--pairs_in=F]
+  dumas_bench --mode=load --target=HOST:PORT --method=health|track|submit|transition|list
+              --concurrency=C [--warmup=2s] [--duration=8s] [--token_file=F] [--pairs_in=F]
+              [--pairs_skip=N] [--page_size=50] [--page_token_file=F]
+  dumas_bench --mode=list_walk --target=HOST:PORT --token_file=F --depth=N --token_out=F
 )";
 
 // Channels whose arguments differ, with a local subchannel pool each, so that
@@ -198,6 +216,9 @@ int Load(const std::string& target) {
     stubs.push_back(dumas::v1::ComplaintService::NewStub(channel));
   }
   std::vector<dumas::v1::TrackComplaintRequest> track_requests;
+  std::vector<dumas::v1::VerifyComplaintRequest> verify_requests;
+  std::atomic<size_t> verify_next{0};
+  dumas::v1::ListComplaintsRequest list_request;
   std::string token;
   const uint64_t seed = RandomSeed();
 
@@ -226,9 +247,41 @@ int Load(const std::string& target) {
       return std::make_unique<SubmitComplaintSlot>(stubs[slot % stubs.size()].get(), token, seed,
                                                    slot, options.concurrency, nullptr);
     };
+  } else if (method == "transition") {
+    absl::StatusOr<std::string> read = ReadToken(absl::GetFlag(FLAGS_token_file));
+    if (!read.ok()) return Fail(read.status());
+    token = *std::move(read);
+    absl::StatusOr<std::vector<TrackingPair>> pairs =
+        ReadTrackingPairs(absl::GetFlag(FLAGS_pairs_in));
+    if (!pairs.ok()) return Fail(pairs.status());
+    const size_t skip = static_cast<size_t>(std::max<int64_t>(0, absl::GetFlag(FLAGS_pairs_skip)));
+    for (size_t i = skip; i < pairs->size(); ++i) {
+      dumas::v1::VerifyComplaintRequest& request = verify_requests.emplace_back();
+      // A freshly submitted complaint is RECEIVED with etag "v1".
+      request.set_name(absl::StrCat("complaints/", (*pairs)[i].reference_number));
+      request.set_etag("v1");
+    }
+    make_slot = [&](int slot) {
+      return std::make_unique<VerifyComplaintSlot>(stubs[slot % stubs.size()].get(), token,
+                                                   &verify_requests, &verify_next);
+    };
+  } else if (method == "list") {
+    absl::StatusOr<std::string> read = ReadToken(absl::GetFlag(FLAGS_token_file));
+    if (!read.ok()) return Fail(read.status());
+    token = *std::move(read);
+    list_request.set_page_size(absl::GetFlag(FLAGS_page_size));
+    if (const std::string path = absl::GetFlag(FLAGS_page_token_file); !path.empty()) {
+      absl::StatusOr<std::string> page_token = ReadToken(path);
+      if (!page_token.ok()) return Fail(page_token.status());
+      list_request.set_page_token(*page_token);
+    }
+    make_slot = [&](int slot) {
+      return std::make_unique<ListComplaintsSlot>(stubs[slot % stubs.size()].get(), token,
+                                                  &list_request);
+    };
   } else {
-    return Fail(absl::InvalidArgumentError(
-        absl::StrCat("--method must be health, track or submit, not '", method, "'")));
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "--method must be health, track, submit, transition or list, not '", method, "'")));
   }
 
   const LoadResult result = RunClosedLoopLoad(options, make_slot);
@@ -239,7 +292,7 @@ int Load(const std::string& target) {
       "RESULT method=%s concurrency=%d seconds=%.3f ok=%" PRId64 " calls_per_s=%.1f "
       "p50_ms=%.3f p99_ms=%.3f max_ms=%.3f errors=%" PRId64 " error_codes=%s "
       "total_ok=%" PRId64 " total_errors=%" PRId64 " client_cpu_us_per_call=%.1f "
-      "client_cpu_total_s=%.3f\n",
+      "client_cpu_total_s=%.3f used=%zu exhausted=%d\n",
       method.c_str(), options.concurrency, seconds, result.measured_ok, rate,
       absl::ToDoubleMilliseconds(result.measured_latency.Quantile(0.50)),
       absl::ToDoubleMilliseconds(result.measured_latency.Quantile(0.99)),
@@ -247,7 +300,53 @@ int Load(const std::string& target) {
       CodeSummary(result.measured_errors).c_str(), result.total_ok, result.TotalErrorCount(),
       calls > 0 ? absl::ToDoubleMicroseconds(result.measured_cpu) / static_cast<double>(calls)
                 : 0.0,
-      absl::ToDoubleSeconds(ProcessCpuTime()));
+      absl::ToDoubleSeconds(ProcessCpuTime()),
+      std::min(verify_next.load(), verify_requests.size()),
+      method == "transition" && verify_next.load() >= verify_requests.size() ? 1 : 0);
+  return 0;
+}
+
+// Pages through ListComplaints, newest first, until `--depth` complaints are
+// behind, and writes the token of the page that follows.
+int ListWalk(const std::string& target) {
+  absl::StatusOr<std::string> token = ReadToken(absl::GetFlag(FLAGS_token_file));
+  if (!token.ok()) return Fail(token.status());
+  const std::string token_out = absl::GetFlag(FLAGS_token_out);
+  if (token_out.empty()) return Fail(absl::InvalidArgumentError("--token_out is required"));
+  const int64_t depth = absl::GetFlag(FLAGS_depth);
+  auto stub = dumas::v1::ComplaintService::NewStub(
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  dumas::v1::ListComplaintsRequest request;
+  request.set_page_size(absl::GetFlag(FLAGS_page_size));
+  int64_t behind = 0;
+  int64_t pages = 0;
+  const absl::Time start = absl::Now();
+  while (behind < depth) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         absl::ToChronoMilliseconds(absl::GetFlag(FLAGS_call_timeout)));
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", *token));
+    dumas::v1::ListComplaintsResponse response;
+    const grpc::Status status = stub->ListComplaints(&context, request, &response);
+    if (!status.ok()) {
+      return Fail(absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                               absl::StrCat("ListComplaints page ", pages + 1, ": ",
+                                            status.error_message())));
+    }
+    ++pages;
+    behind += response.complaints_size();
+    if (response.next_page_token().empty()) {
+      return Fail(absl::OutOfRangeError(
+          absl::StrCat("only ", behind, " complaints listed, fewer than --depth=", depth)));
+    }
+    request.set_page_token(response.next_page_token());
+  }
+  std::ofstream out(token_out, std::ios::trunc);
+  out << request.page_token() << '\n';
+  out.close();
+  if (!out) return Fail(absl::UnavailableError(absl::StrCat("cannot write ", token_out)));
+  std::printf("WALK depth=%" PRId64 " pages=%" PRId64 " seconds=%.3f\n", behind, pages,
+              absl::ToDoubleSeconds(absl::Now() - start));
   return 0;
 }
 
@@ -267,6 +366,7 @@ int Main(int argc, char** argv) {
   if (mode == "wait_ready") return WaitReady(target);
   if (mode == "seed") return Seed(target);
   if (mode == "load") return Load(target);
+  if (mode == "list_walk") return ListWalk(target);
   std::fprintf(stderr, "dumas_bench: unknown --mode '%s'\n\n%s", mode.c_str(), kUsage);
   return 2;
 }
