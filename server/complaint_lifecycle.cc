@@ -272,9 +272,7 @@ absl::StatusOr<Complaint> ComplaintServiceImpl::ApplyStaffAction(
   absl::StatusOr<std::string> reference = ComplaintReference("name", name);
   if (!reference.ok()) violations.Add("name", "must be complaints/{reference_number}");
   if (etag.empty()) violations.Add("etag", "is required: the etag of the complaint as last read");
-  if (!request_id.empty() && !IsUuid(request_id)) {
-    violations.Add("request_id", "must be a UUID such as 123e4567-e89b-42d3-a456-426614174000");
-  }
+  CheckRequestId(request_id, violations);
   if (!violations.empty()) return violations.ToStatus();
   absl::StatusOr<std::shared_ptr<const ReferenceSnapshot>> reference_data = cache_.Current();
   if (!reference_data.ok()) return reference_data.status();

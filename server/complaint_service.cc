@@ -105,9 +105,7 @@ absl::Status ComplaintServiceImpl::Submit(grpc::ServerContext& context,
 
   const absl::Time now = absl::Now();
   FieldViolations violations;
-  if (!IsUuid(request.request_id()) && !request.request_id().empty()) {
-    violations.Add("request_id", "must be a UUID such as 123e4567-e89b-42d3-a456-426614174000");
-  }
+  CheckRequestId(request.request_id(), violations);
   std::optional<ComplaintDraft> draft;
   if (!request.has_complaint()) {
     violations.Add("complaint", "is required");

@@ -51,10 +51,9 @@ bool IsUuid(absl::string_view id) {
   return true;
 }
 
-absl::Status CheckRequestId(absl::string_view request_id, absl::string_view field) {
-  if (request_id.empty() || IsUuid(request_id)) return absl::OkStatus();
-  return InvalidField(std::string(field),
-                      "must be a UUID such as 123e4567-e89b-42d3-a456-426614174000");
+void CheckRequestId(absl::string_view request_id, FieldViolations& violations) {
+  if (request_id.empty() || IsUuid(request_id)) return;
+  violations.Add("request_id", "must be a UUID such as 123e4567-e89b-42d3-a456-426614174000");
 }
 
 absl::StatusOr<std::string> ComplaintReference(absl::string_view field, absl::string_view name) {

@@ -12,6 +12,7 @@
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
 #include "server/access_policy.h"
+#include "server/domain/field_violations.h"
 
 namespace dumas {
 
@@ -33,8 +34,9 @@ std::string CallerAddress(const grpc::ServerContext& context);
 // Whether `id` is a UUID in its 8-4-4-4-12 hexadecimal form (AIP-155).
 bool IsUuid(absl::string_view id);
 
-// INVALID_ARGUMENT naming `field` unless `request_id` is empty or a UUID.
-absl::Status CheckRequestId(absl::string_view request_id, absl::string_view field = "request_id");
+// Adds a violation of field "request_id" unless `request_id` is empty or a
+// UUID.
+void CheckRequestId(absl::string_view request_id, FieldViolations& violations);
 
 // The canonical reference number in `name` ("complaints/{reference_number}"),
 // or INVALID_ARGUMENT naming `field`.
