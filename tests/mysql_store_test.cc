@@ -25,6 +25,7 @@ namespace {
 
 using ::dumas::testing::TestDatabase;
 using ::dumas::testing::TestKeyFile;
+using ::dumas::testing::TestStore;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -43,19 +44,14 @@ std::string NextReference() { return ReferenceNumber::Generate(); }
 class MySqlStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<TestDatabase>> db = TestDatabase::Create();
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
-    absl::StatusOr<std::unique_ptr<TestKeyFile>> keys = TestKeyFile::Create();
-    ASSERT_TRUE(keys.ok()) << keys.status();
-    keys_ = *std::move(keys);
+    absl::StatusOr<TestStore> t = TestStore::Create();
+    ASSERT_TRUE(t.ok()) << t.status();
+    db_ = std::move(t->database);
+    keys_ = std::move(t->key_file);
+    store_ = std::move(t->store);
     absl::StatusOr<Keyring> keyring = keys_->Load();
     ASSERT_TRUE(keyring.ok()) << keyring.status();
     active_key_id_ = keyring->active_key_id();
-    absl::StatusOr<std::unique_ptr<MySqlStore>> store =
-        MySqlStore::Open(db_->options(), *std::move(keyring));
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
     absl::StatusOr<std::string> token = store_->CreatePrincipal("gateway-web", Role::kGateway, "");
     ASSERT_TRUE(token.ok()) << token.status();
     absl::StatusOr<Principal> principal = store_->Authenticate(*token);

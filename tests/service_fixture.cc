@@ -35,17 +35,11 @@ ServerOptions ServiceFixture::Options() const {
 
 void ServiceFixture::SetUp() {
   ASSERT_GE(sodium_init(), 0);
-  auto key_file = testing::TestKeyFile::Create();
-  ASSERT_TRUE(key_file.ok()) << key_file.status();
-  key_file_ = *std::move(key_file);
-  auto database = testing::TestDatabase::Create();
-  ASSERT_TRUE(database.ok()) << database.status();
-  database_ = *std::move(database);
-  auto keyring = key_file_->Load();
-  ASSERT_TRUE(keyring.ok()) << keyring.status();
-  auto store = MySqlStore::Open(database_->options(), *std::move(keyring));
-  ASSERT_TRUE(store.ok()) << store.status();
-  store_ = *std::move(store);
+  auto t = testing::TestStore::Create();
+  ASSERT_TRUE(t.ok()) << t.status();
+  database_ = std::move(t->database);
+  key_file_ = std::move(t->key_file);
+  store_ = std::move(t->store);
 
   for (Role role : {Role::kGateway, Role::kIntake, Role::kUnit, Role::kSupervisor,
                     Role::kOversight, Role::kAdmin}) {

@@ -146,4 +146,21 @@ TestKeyFile::~TestKeyFile() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
+absl::StatusOr<TestStore> TestStore::Create() {
+  TestStore t;
+  absl::StatusOr<std::unique_ptr<TestDatabase>> database = TestDatabase::Create();
+  if (!database.ok()) return database.status();
+  t.database = *std::move(database);
+  absl::StatusOr<std::unique_ptr<TestKeyFile>> key_file = TestKeyFile::Create();
+  if (!key_file.ok()) return key_file.status();
+  t.key_file = *std::move(key_file);
+  absl::StatusOr<Keyring> keyring = t.key_file->Load();
+  if (!keyring.ok()) return keyring.status();
+  absl::StatusOr<std::unique_ptr<MySqlStore>> store =
+      MySqlStore::Open(t.database->options(), *std::move(keyring));
+  if (!store.ok()) return store.status();
+  t.store = *std::move(store);
+  return t;
+}
+
 }  // namespace dumas::testing

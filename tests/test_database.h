@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "storage/keyring.h"
 #include "storage/mysql_options.h"
+#include "storage/mysql_store.h"
 
 namespace sql {
 class Connection;
@@ -66,6 +67,16 @@ class TestKeyFile {
   TestKeyFile(std::string dir, std::string path);
   std::string dir_;
   std::string path_;
+};
+
+// A MySqlStore over a fresh TestDatabase, with a fresh key file. Destroy the
+// store before the database.
+struct TestStore {
+  static absl::StatusOr<TestStore> Create();
+
+  std::unique_ptr<TestDatabase> database;
+  std::unique_ptr<TestKeyFile> key_file;
+  std::unique_ptr<MySqlStore> store;
 };
 
 }  // namespace dumas::testing
