@@ -619,7 +619,9 @@ grpc::Status ComplaintServiceImpl::AddComplaintNote(grpc::ServerContext* context
 
 absl::StatusOr<TrackedComplaint> ComplaintServiceImpl::ApplyComplainantAction(
     grpc::ServerContext& context, Action action, const std::string& reference_number,
-    const std::string& tracking_code, FieldViolations& violations, FillChange fill) {
+    const std::string& tracking_code, const std::string& request_id,
+    FieldViolations& violations, FillChange fill) {
+  CheckRequestId(request_id, violations);
   absl::StatusOr<std::pair<std::string, TrackedComplaint>> tracked =
       CheckTracking(context, reference_number, tracking_code, violations);
   if (!tracked.ok()) return tracked.status();
@@ -628,7 +630,7 @@ absl::StatusOr<TrackedComplaint> ComplaintServiceImpl::ApplyComplainantAction(
   if (!reference_data.ok()) return reference_data.status();
 
   absl::StatusOr<Complaint> changed = cases_.Mutate(
-      reference, /*actor_principal_id=*/0, /*request_id=*/"",
+      reference, /*actor_principal_id=*/0, request_id,
       [&](const Complaint& current) -> absl::StatusOr<ComplaintUpdate> {
         absl::StatusOr<ComplaintState> next = NextState(current.state, action);
         if (!next.ok()) return next.status();
@@ -663,7 +665,7 @@ grpc::Status ComplaintServiceImpl::RespondToClarification(
       {.required = true, .min_chars = 1, .max_chars = 5000, .multi_line = true}, violations);
   absl::StatusOr<TrackedComplaint> tracked = ApplyComplainantAction(
       *context, Action::kRespondToClarification, request->reference_number(),
-      request->tracking_code(), violations,
+      request->tracking_code(), request->request_id(), violations,
       [&](const Complaint& current, const ReferenceSnapshot&, ComplaintUpdate& update) {
         if (!current.clarification_pending) {
           return absl::FailedPreconditionError(
@@ -688,7 +690,7 @@ grpc::Status ComplaintServiceImpl::DisputeAnswer(grpc::ServerContext* context,
       {.required = true, .min_chars = 10, .max_chars = 5000, .multi_line = true}, violations);
   absl::StatusOr<TrackedComplaint> tracked = ApplyComplainantAction(
       *context, Action::kDispute, request->reference_number(), request->tracking_code(),
-      violations, [&](const Complaint&, const ReferenceSnapshot&, ComplaintUpdate& update) {
+      request->request_id(), violations, [&](const Complaint&, const ReferenceSnapshot&, ComplaintUpdate& update) {
         update.event.internal_note = *reason;
         return absl::OkStatus();
       });
@@ -708,7 +710,7 @@ grpc::Status ComplaintServiceImpl::RateComplaintHandling(
                                  {.max_chars = 2000, .multi_line = true}, violations);
   absl::StatusOr<TrackedComplaint> tracked = ApplyComplainantAction(
       *context, Action::kRate, request->reference_number(), request->tracking_code(),
-      violations, [&](const Complaint&, const ReferenceSnapshot&, ComplaintUpdate& update) {
+      request->request_id(), violations, [&](const Complaint&, const ReferenceSnapshot&, ComplaintUpdate& update) {
         update.satisfaction_rating = request->rating();
         update.event.internal_note =
             absl::StrCat("rating: ", request->rating(), comment->empty() ? "" : "\n", *comment);

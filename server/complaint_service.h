@@ -121,7 +121,8 @@ class ComplaintServiceImpl final : public v1::ComplaintService::Service {
   // complainant's view after it.
   absl::StatusOr<TrackedComplaint> ApplyComplainantAction(
       grpc::ServerContext& context, Action action, const std::string& reference_number,
-      const std::string& tracking_code, FieldViolations& violations, FillChange fill);
+      const std::string& tracking_code, const std::string& request_id,
+      FieldViolations& violations, FillChange fill);
 
   // Checks a reference number / tracking code pair; returns the canonical
   // reference number and the complainant's view.

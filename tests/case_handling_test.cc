@@ -814,6 +814,30 @@ TEST_F(CaseHandlingTest, ComplainantAnswersClarificationDisputesAndRates) {
   EXPECT_EQ(Do(Step::kRate, wrong, "").error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(CaseHandlingTest, ComplainantRetriesWithTheSameRequestIdActOnce) {
+  Handle h = InState(v1::COMPLAINT_STATE_ANSWERED);
+  v1::RateComplaintHandlingRequest request;
+  request.set_reference_number(h.reference);
+  request.set_tracking_code(h.code);
+  request.set_rating(5);
+  request.set_request_id("6d1f0c3a-9b2e-4f7d-8a5c-1e3b7d9f2a40");
+  for (int i = 0; i < 2; ++i) {
+    v1::RateComplaintHandlingResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status = stub().RateComplaintHandling(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.complaint().satisfaction_rating(), 5);
+  }
+  int rated = 0;
+  for (const auto& event : Events(h)) rated += event.type() == "RATED";
+  EXPECT_EQ(rated, 1);
+  request.set_request_id("retry-2");
+  v1::RateComplaintHandlingResponse response;
+  grpc::ClientContext context;
+  EXPECT_EQ(stub().RateComplaintHandling(&context, request, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 // --- Administration ------------------------------------------------------------
 
 TEST_F(CaseHandlingTest, AdminManagesPrincipalsRoutingAndCalendar) {
