@@ -67,6 +67,14 @@ std::optional<std::string> KnownUnit(absl::string_view field, const std::string&
   return id;
 }
 
+// The change of an action that records only the caller's internal note.
+auto NoteOnly(const std::optional<std::string>& note) {
+  return [&note](const Complaint&, const ReferenceSnapshot&, ComplaintUpdate& update) {
+    update.event.internal_note = note.value_or("");
+    return absl::OkStatus();
+  };
+}
+
 // A short digest of a message, to bind page tokens to their filters.
 std::string FilterDigest(const google::protobuf::Message& message) {
   std::string bytes;
@@ -336,10 +344,7 @@ grpc::Status ComplaintServiceImpl::VerifyComplaint(grpc::ServerContext* context,
       call,
       ApplyStaffAction(*context, Method::kVerifyComplaint, Action::kVerify, request->name(),
                        request->etag(), request->request_id(), violations,
-                       [&](const Complaint&, const ReferenceSnapshot&, ComplaintUpdate& update) {
-                         update.event.internal_note = note.value_or("");
-                         return absl::OkStatus();
-                       }),
+                       NoteOnly(note)),
       response);
 }
 
@@ -474,10 +479,7 @@ grpc::Status ComplaintServiceImpl::StartInvestigation(
       call,
       ApplyStaffAction(*context, Method::kStartInvestigation, Action::kStartInvestigation,
                        request->name(), request->etag(), request->request_id(), violations,
-                       [&](const Complaint&, const ReferenceSnapshot&, ComplaintUpdate& update) {
-                         update.event.internal_note = note.value_or("");
-                         return absl::OkStatus();
-                       }),
+                       NoteOnly(note)),
       response);
 }
 
