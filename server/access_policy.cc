@@ -6,7 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "server/domain/string_view_interop.h"
+#include "domain/string_view_interop.h"
 
 namespace dumas {
 namespace {

@@ -15,7 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/server_context.h"
-#include "server/domain/complaint.h"
+#include "domain/complaint.h"
 #include "storage/complaint_store.h"
 
 namespace dumas {
@@ -64,7 +64,7 @@ enum class Method {
 
 // The roles allowed to call a method; an empty set marks a public method,
 // which needs no token. Which complaint a caller may see or change is decided
-// by server/domain/lifecycle.h (MayRead, MayAct) on the loaded complaint.
+// by domain/lifecycle.h (MayRead, MayAct) on the loaded complaint.
 struct MethodAccess {
   Method method;
   absl::string_view name;  // the method's full name, for logs

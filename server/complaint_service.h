@@ -6,9 +6,9 @@
 
 #include "dumas/v1/complaint_service.grpc.pb.h"
 #include "server/access_policy.h"
-#include "server/domain/field_violations.h"
-#include "server/domain/lifecycle.h"
-#include "server/domain/track_throttle.h"
+#include "domain/field_violations.h"
+#include "domain/lifecycle.h"
+#include "domain/track_throttle.h"
 #include "server/reference_data_cache.h"
 #include "storage/case_store.h"
 #include "storage/complaint_store.h"

@@ -16,7 +16,7 @@
 #include "server/access_policy.h"
 #include "server/admin_service.h"
 #include "server/complaint_service.h"
-#include "server/domain/track_throttle.h"
+#include "domain/track_throttle.h"
 #include "server/notification_service.h"
 #include "server/reference_data_cache.h"
 #include "storage/case_store.h"

@@ -19,7 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "server/domain/complaint.h"
+#include "domain/complaint.h"
 #include "server/dumas_server.h"
 #include "server/log.h"
 #include "storage/keyring.h"

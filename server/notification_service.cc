@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/duration.pb.h"
-#include "server/domain/field_violations.h"
+#include "domain/field_violations.h"
 #include "server/proto_convert.h"
 #include "server/rpc_support.h"
 

@@ -1,8 +1,8 @@
 #include "server/proto_convert.h"
 
 #include "absl/strings/str_cat.h"
-#include "server/domain/lifecycle.h"
-#include "server/domain/working_day_calendar.h"
+#include "domain/lifecycle.h"
+#include "domain/working_day_calendar.h"
 
 namespace dumas {
 namespace {

@@ -11,8 +11,8 @@
 #include "dumas/v1/tracking.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/type/date.pb.h"
-#include "server/domain/complaint.h"
-#include "server/domain/complaint_validation.h"
+#include "domain/complaint.h"
+#include "domain/complaint_validation.h"
 
 namespace dumas {
 

@@ -11,7 +11,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "server/domain/working_day_calendar.h"
+#include "domain/working_day_calendar.h"
 #include "storage/case_store.h"
 #include "storage/complaint_store.h"
 

@@ -5,8 +5,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "server/domain/field_violations.h"
-#include "server/domain/reference_number.h"
+#include "domain/field_violations.h"
+#include "domain/reference_number.h"
 #include "server/log.h"
 #include "server/status_mapping.h"
 

@@ -12,7 +12,7 @@
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
 #include "server/access_policy.h"
-#include "server/domain/field_violations.h"
+#include "domain/field_violations.h"
 
 namespace dumas {
 

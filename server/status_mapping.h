@@ -8,11 +8,12 @@
 
 namespace dumas {
 
-// Maps the code one to one. A google.rpc.BadRequest payload
-// (kBadRequestPayloadUrl) becomes a google.rpc.Status in the
-// grpc-status-details-bin trailer. INTERNAL and UNKNOWN messages are replaced
-// by a generic one, since they may describe internals; other messages are
-// written to be shown (AIP-193) and pass unchanged.
+// Maps the code one to one. Field violations (domain/field_violations.h)
+// become a google.rpc.BadRequest inside a google.rpc.Status in the
+// grpc-status-details-bin trailer. INTERNAL, UNKNOWN and DATA_LOSS messages
+// are replaced by a generic one, since they may describe internals (key ids,
+// key-file problems); the call log keeps the original for the operator. Other
+// messages are written to be shown (AIP-193) and pass unchanged.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 }  // namespace dumas

@@ -4,7 +4,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
-#include "server/domain/field_violations.h"
+#include "domain/field_violations.h"
 
 namespace dumas {
 namespace {

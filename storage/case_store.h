@@ -16,8 +16,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "server/domain/complaint.h"
-#include "server/domain/notification_text.h"
+#include "domain/complaint.h"
+#include "domain/notification_text.h"
 
 namespace dumas {
 

@@ -18,7 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
-#include "server/domain/complaint.h"
+#include "domain/complaint.h"
 
 namespace dumas {
 

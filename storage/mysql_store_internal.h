@@ -19,8 +19,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "server/domain/complaint.h"
-#include "server/domain/notification_text.h"
+#include "domain/complaint.h"
+#include "domain/notification_text.h"
 #include "storage/connection_pool.h"
 #include "storage/keyring.h"
 

@@ -42,7 +42,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "server/domain/reference_number.h"
+#include "domain/reference_number.h"
 #include "storage/connection_pool.h"
 #include "storage/keyring.h"
 #include "storage/migrator.h"

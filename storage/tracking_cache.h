@@ -23,7 +23,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "server/domain/complaint.h"
+#include "domain/complaint.h"
 
 namespace dumas {
 

@@ -13,8 +13,8 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/domain/complaint.h"
-#include "server/domain/working_day_calendar.h"
+#include "domain/complaint.h"
+#include "domain/working_day_calendar.h"
 #include "tests/service_fixture.h"
 
 namespace dumas {

@@ -18,7 +18,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/domain/reference_number.h"
+#include "domain/reference_number.h"
 #include "storage/embedded_migrations.h"
 #include "storage/migrator.h"
 #include "storage/mysql_store.h"

@@ -18,7 +18,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "server/domain/working_day_calendar.h"
+#include "domain/working_day_calendar.h"
 #include "server/dumas_server.h"
 #include "tests/service_fixture.h"
 

@@ -16,7 +16,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/domain/reference_number.h"
+#include "domain/reference_number.h"
 #include "storage/migrator.h"
 #include "tests/test_database.h"
 

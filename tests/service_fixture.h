@@ -13,7 +13,7 @@
 #include "dumas/v1/notification_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "server/domain/complaint.h"
+#include "domain/complaint.h"
 #include "server/dumas_server.h"
 #include "storage/mysql_store.h"
 #include "tests/test_database.h"

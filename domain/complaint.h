@@ -1,0 +1,192 @@
+// The domain types of Dumas: complaints, their states and the people and
+// systems that handle them. Plain C++: no gRPC, no SQL.
+#ifndef DUMAS_DOMAIN_COMPLAINT_H_
+#define DUMAS_DOMAIN_COMPLAINT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+
+namespace dumas {
+
+// The medium a complaint came in through. Values equal dumas.v1.Channel.
+enum class Channel : int {
+  kUnspecified = 0,
+  kWeb = 1,
+  kFacebook = 2,
+  kEmail = 3,
+  kTwitter = 4,
+  kWhatsapp = 5,
+  kPhone = 6,
+  kWalkIn = 7,
+  kKompolnas = 8,
+};
+inline constexpr int kMaxChannel = 8;
+
+// Where a complaint stands. Values equal dumas.v1.ComplaintState.
+enum class ComplaintState : int {
+  kUnspecified = 0,
+  kReceived = 1,
+  kVerified = 2,
+  kArchived = 3,
+  kRejected = 4,
+  kAssigned = 5,
+  kUnderInvestigation = 6,
+  kConcluded = 7,
+  kAnswered = 8,
+  kClosed = 9,
+  kReopened = 10,
+};
+inline constexpr int kMaxComplaintState = 10;
+
+// The role of an authenticated principal (PRODUCT.md, "Roles").
+enum class Role : int {
+  kUnspecified = 0,
+  kGateway = 1,     // channel systems: submit, fetch and acknowledge notifications
+  kIntake = 2,      // SPKT/Humas: register, verify, archive, reject
+  kUnit = 3,        // a handling unit: only complaints assigned to it
+  kSupervisor = 4,  // leadership, Propam, Si Was: everything of the resort
+  kOversight = 5,   // Kompolnas: read-only, identity redacted
+  kAdmin = 6,       // tokens, units, routing, calendar
+};
+inline constexpr int kMaxRole = 6;
+
+// Stable upper-case names ("GATEWAY", ...), for storage and the command line.
+absl::string_view RoleName(Role role);
+std::optional<Role> RoleFromName(absl::string_view name);
+absl::string_view ChannelName(Channel channel);
+absl::string_view ComplaintStateName(ComplaintState state);
+
+// The complainant's identity: personal data, encrypted at rest.
+struct Identity {
+  std::string full_name;
+  std::string nik;      // 16 digits
+  std::string phone;    // E.164 after validation, or empty
+  std::string email;    // or empty
+  std::string address;  // or empty
+};
+
+// The unit and/or officer complained about.
+struct Subject {
+  std::string unit_id;  // a units.id, or empty
+  std::string officer_name;
+  std::string officer_description;
+};
+
+// What a complainant submits. After ValidateComplaintDraft it is normalised:
+// text trimmed, phone numbers in E.164, resource names reduced to ids.
+struct ComplaintDraft {
+  std::string description;
+  absl::Time incident_time = absl::InfinitePast();
+  std::string incident_location;
+  std::string category_id;
+  Channel channel = Channel::kUnspecified;
+  std::string reply_address;
+  Subject subject;
+  Identity identity;
+  bool confidential = false;
+};
+
+// A stored complaint.
+struct Complaint {
+  int64_t id = 0;
+  std::string reference_number;  // canonical, "XXXX-XXXX-XXXX"
+  ComplaintState state = ComplaintState::kUnspecified;
+  std::string description;
+  absl::Time incident_time;
+  std::string incident_location;
+  std::string category_id;
+  Channel channel = Channel::kUnspecified;
+  std::string reply_address;
+  Subject subject;
+  std::optional<Identity> identity;  // set only when read with identity
+  bool confidential = false;
+  absl::Time create_time;
+  absl::Time update_time;
+  int64_t version = 0;  // grows with every change; the etag derives from it
+  absl::CivilDay sp3d_due_date;
+  // Case handling (all unset until the step happened).
+  std::string handling_unit_id;
+  std::optional<absl::Time> sp3d_time;           // the SP3D went out
+  std::optional<absl::CivilDay> result_due_date;  // 40 working days after the SP3D
+  std::optional<absl::Time> answer_time;         // the official answer was given
+  int outcome = 0;                               // dumas.v1.Outcome
+  bool clarification_pending = false;
+  std::string clarification_question;            // while pending; public
+  std::string answer_text;                       // the official answer; public
+  int satisfaction_rating = 0;                   // 1-5, 0 until rated
+};
+
+// A step of a complaint's handling that the complainant may see.
+struct PublicEvent {
+  absl::Time time;
+  ComplaintState state = ComplaintState::kUnspecified;
+  std::string message;  // Indonesian, for the complainant
+};
+
+// The official answer to the complainant.
+struct OfficialAnswer {
+  std::string text;
+  absl::Time time;
+};
+
+// The complainant's view of a complaint (TrackComplaint).
+struct TrackedComplaint {
+  std::string reference_number;
+  ComplaintState state = ComplaintState::kUnspecified;
+  std::string category_id;
+  absl::Time create_time;
+  std::vector<PublicEvent> timeline;  // oldest first
+  absl::CivilDay sp3d_due_date;
+  bool sp3d_sent = false;
+  std::optional<OfficialAnswer> answer;
+  std::optional<absl::CivilDay> result_due_date;  // once the SP3D went out
+  std::string clarification_question;             // while a request is open
+  int satisfaction_rating = 0;                    // 1-5, 0 until rated
+};
+
+// An authenticated caller: a system or a member of staff, with a role and,
+// for UNIT principals, a unit.
+struct Principal {
+  int64_t id = 0;
+  std::string name;
+  Role role = Role::kUnspecified;
+  std::string unit_id;  // empty unless the role is bound to a unit
+  Channel channel = Channel::kUnspecified;  // GATEWAY: the channel it delivers; any if unspecified
+  absl::Time create_time;
+  std::optional<absl::Time> revoke_time;
+};
+
+// A holiday of the working-day calendar.
+struct Holiday {
+  absl::CivilDay day;
+  std::string name;
+};
+
+// A routing rule: the default handling unit of a category (tupoksi).
+struct RoutingRule {
+  std::string category_id;
+  std::string unit_id;
+};
+
+// A complaint category, such as penyalahgunaan-wewenang.
+struct Category {
+  std::string id;
+  std::string indonesian_name;
+  std::string english_name;
+};
+
+// A unit of Polres Palu, such as sat-lantas.
+struct Unit {
+  std::string id;
+  std::string display_name;
+};
+
+}  // namespace dumas
+
+#endif  // DUMAS_DOMAIN_COMPLAINT_H_
