@@ -4,6 +4,7 @@
 #define DUMAS_DOMAIN_COMPLAINT_H_
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,11 +57,62 @@ enum class Role : int {
 };
 inline constexpr int kMaxRole = 6;
 
+// The finding of an investigation. Values equal dumas.v1.Outcome.
+enum class Outcome : int {
+  kUnspecified = 0,
+  kSubstantiated = 1,
+  kPartlySubstantiated = 2,
+  kNotSubstantiated = 3,
+  kExonerated = 4,
+  kUnfounded = 5,
+  kInsufficientEvidence = 6,
+  kServiceFailure = 7,
+  kResolvedInformally = 8,
+};
+inline constexpr int kMaxOutcome = 8;
+
+// Why a complaint was rejected. Values equal dumas.v1.RejectionReason.
+enum class RejectionReason : int {
+  kUnspecified = 0,
+  kDuplicate = 1,
+  kMisuse = 2,
+  kIncomplete = 3,
+};
+inline constexpr int kMaxRejectionReason = 3;
+
 // Stable upper-case names ("GATEWAY", ...), for storage and the command line.
 absl::string_view RoleName(Role role);
 std::optional<Role> RoleFromName(absl::string_view name);
 absl::string_view ChannelName(Channel channel);
+std::optional<Channel> ChannelFromName(absl::string_view name);
 absl::string_view ComplaintStateName(ComplaintState state);
+absl::string_view OutcomeName(Outcome outcome);            // "SUBSTANTIATED", ...
+absl::string_view RejectionReasonName(RejectionReason reason);  // "DUPLICATE", ...
+
+// A set of channels, such as those a GATEWAY principal serves. Stored as a
+// bit mask: bit n is Channel n (bit 0, UNSPECIFIED, is never set).
+class ChannelSet {
+ public:
+  constexpr ChannelSet() = default;
+  ChannelSet(std::initializer_list<Channel> channels);
+  // The set of a stored mask; nullopt when it has bits of no channel.
+  static std::optional<ChannelSet> FromMask(uint32_t mask);
+
+  // Adds a known channel (UNSPECIFIED and unknown values are ignored).
+  void insert(Channel channel);
+  bool contains(Channel channel) const;
+  bool empty() const { return mask_ == 0; }
+  uint32_t mask() const { return mask_; }
+  // The channels, in enum order.
+  std::vector<Channel> channels() const;
+  // "WHATSAPP, EMAIL".
+  std::string Names() const;
+
+  bool operator==(const ChannelSet&) const = default;
+
+ private:
+  uint32_t mask_ = 0;
+};
 
 // The complainant's identity: personal data, encrypted at rest.
 struct Identity {
@@ -157,7 +209,7 @@ struct Principal {
   std::string name;
   Role role = Role::kUnspecified;
   std::string unit_id;  // empty unless the role is bound to a unit
-  Channel channel = Channel::kUnspecified;  // GATEWAY: the channel it delivers; any if unspecified
+  ChannelSet channels;  // GATEWAY: the channels it serves (one or more); empty otherwise
   absl::Time create_time;
   std::optional<absl::Time> revoke_time;
 };

@@ -1,87 +1,81 @@
 #include "domain/track_throttle.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <string>
-#include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "domain/string_view_interop.h"
 
 namespace dumas {
-namespace {
 
-// The helpers take the map type as a template parameter because the window
-// type is private to TrackThrottle.
-
-bool Expired(absl::Time start, absl::Duration window, absl::Time now) {
-  return now - start >= window;
-}
-
-template <typename WindowMap>
-bool Exhausted(const WindowMap& windows, std::string_view key, int max_failures,
-               absl::Duration window, absl::Time now) {
-  const auto it = windows.find(ToAbsl(key));
-  return it != windows.end() && !Expired(it->second.start, window, now) &&
-         it->second.failures >= max_failures;
-}
-
-// Keeps `windows` within `max_keys`: expired windows go first, then the
-// oldest. Evicting to 7/8 of the bound rather than to the bound itself makes
-// the O(n) scan rare, so a flood of new keys costs O(1) per failure amortised.
-// The window of `keep`, just counted, always stays.
-template <typename WindowMap>
-void Evict(WindowMap& windows, std::string_view keep, size_t max_keys, absl::Duration window,
-           absl::Time now) {
-  absl::erase_if(windows, [&](const auto& entry) {
-    return entry.first != keep && Expired(entry.second.start, window, now);
-  });
-  if (windows.size() <= max_keys) return;
-
-  const size_t target = max_keys - max_keys / 8;
-  std::vector<std::pair<absl::Time, const std::string*>> candidates;
-  candidates.reserve(windows.size());
-  for (const auto& [key, w] : windows) {
-    if (key != keep) candidates.emplace_back(w.start, &key);
+std::optional<std::string> ClientNetwork(std::string_view address) {
+  if (address.empty() || address.size() > INET6_ADDRSTRLEN) return std::nullopt;
+  const std::string text(address);
+  in_addr v4{};
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+    char out[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &v4, out, sizeof out);
+    return std::string(out);
   }
-  const size_t excess = std::min(windows.size() - target, candidates.size());
-  std::nth_element(candidates.begin(), candidates.begin() + excess, candidates.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<std::string> oldest;
-  oldest.reserve(excess);
-  for (size_t i = 0; i < excess; ++i) oldest.push_back(*candidates[i].second);
-  for (const std::string& key : oldest) windows.erase(key);
-}
-
-template <typename WindowMap>
-void Record(WindowMap& windows, std::string_view key, size_t max_keys, absl::Duration window,
-            absl::Time now) {
-  auto [it, inserted] = windows.try_emplace(std::string(key));
-  auto& w = it->second;
-  if (inserted || Expired(w.start, window, now)) {
-    w.start = now;
-    w.failures = 0;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, text.c_str(), &v6) != 1) return std::nullopt;
+  static constexpr unsigned char kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(v6.s6_addr, kMappedPrefix, sizeof kMappedPrefix) == 0) {
+    std::memcpy(&v4, v6.s6_addr + 12, 4);
+    char out[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &v4, out, sizeof out);
+    return std::string(out);
   }
-  ++w.failures;
-  if (windows.size() > max_keys) Evict(windows, key, max_keys, window, now);
+  std::memset(v6.s6_addr + 8, 0, 8);  // the /64 prefix
+  char out[INET6_ADDRSTRLEN];
+  inet_ntop(AF_INET6, &v6, out, sizeof out);
+  return absl::StrCat(out, "/64");
 }
 
-}  // namespace
+absl::StatusOr<std::string> TrackThrottleKey(const TrackCaller& caller) {
+  if (caller.gateway_id > 0) {
+    if (caller.stated_end_client.empty()) return absl::StrCat("gateway:", caller.gateway_id);
+    const std::optional<std::string> network = ClientNetwork(caller.stated_end_client);
+    if (!network.has_value()) {
+      return absl::InvalidArgumentError(
+          "metadata dumas-end-client-ip must be the end client's IPv4 or IPv6 address");
+    }
+    return absl::StrCat("gateway:", caller.gateway_id, ":", *network);
+  }
+  const std::optional<std::string> network = ClientNetwork(caller.peer_address);
+  return absl::StrCat("peer:", network.value_or("local"));
+}
 
-TrackThrottle::TrackThrottle(Options options) : options_(std::move(options)) {}
-
-bool TrackThrottle::Allowed(std::string_view caller, std::string_view reference,
-                            absl::Time now) {
+bool ThrottledClients::Contains(std::string_view key, absl::Time now) const {
   absl::ReaderMutexLock lock(&mu_);
-  return !Exhausted(callers_, caller, options_.max_failures_per_caller, options_.window, now) &&
-         !Exhausted(references_, reference, options_.max_failures_per_reference,
-                    options_.window, now);
+  const auto it = until_.find(ToAbsl(key));
+  return it != until_.end() && it->second > now;
 }
 
-void TrackThrottle::RecordFailure(std::string_view caller, std::string_view reference,
-                                  absl::Time now) {
+void ThrottledClients::Add(std::string_view key, absl::Time until) {
   absl::MutexLock lock(&mu_);
-  Record(callers_, caller, options_.max_tracked_keys, options_.window, now);
-  Record(references_, reference, options_.max_tracked_keys, options_.window, now);
+  if (until_.size() >= capacity_ && !until_.contains(ToAbsl(key))) {
+    // Expired entries first; then the half that ends soonest.
+    const absl::Time now = absl::Now();
+    absl::erase_if(until_, [now](const auto& entry) { return entry.second <= now; });
+    if (until_.size() >= capacity_) {
+      std::vector<absl::Time> ends;
+      ends.reserve(until_.size());
+      for (const auto& [k, end] : until_) ends.push_back(end);
+      std::nth_element(ends.begin(), ends.begin() + ends.size() / 2, ends.end());
+      const absl::Time cut = ends[ends.size() / 2];
+      absl::erase_if(until_, [cut](const auto& entry) { return entry.second <= cut; });
+    }
+  }
+  absl::Time& end = until_[std::string(key)];
+  end = std::max(end, until);
 }
 
 }  // namespace dumas

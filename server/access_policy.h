@@ -56,6 +56,7 @@ enum class Method {
   kSetRoutingRule,
   kListHolidays,
   kSetHolidays,
+  kListUndeliverableNotifications,
   // NotificationService.
   kFetchNotifications,
   kStreamNotifications,
@@ -117,6 +118,8 @@ inline constexpr MethodAccess kMethodAccess[] = {
     {Method::kSetRoutingRule, "AdminService/SetRoutingRule", kAdmins},
     {Method::kListHolidays, "AdminService/ListHolidays", kAdmins},
     {Method::kSetHolidays, "AdminService/SetHolidays", kAdmins},
+    {Method::kListUndeliverableNotifications, "AdminService/ListUndeliverableNotifications",
+     kAdmins},
     {Method::kFetchNotifications, "NotificationService/FetchNotifications", kGateways},
     {Method::kStreamNotifications, "NotificationService/StreamNotifications", kGateways},
     {Method::kAcknowledgeNotifications, "NotificationService/AcknowledgeNotifications",
@@ -127,21 +130,28 @@ const MethodAccess& AccessOf(Method method);
 
 // Checks the `authorization: Bearer <token>` metadata of a call against
 // kMethodAccess. Tokens are looked up in the PrincipalStore and the answer is
-// cached for `cache_ttl` (so a revoked token stops working within that
-// time). Thread-safe.
+// cached for `cache_ttl`. ForgetCachedTokens drops the cache at once; the
+// server calls it when a principal is revoked through it, and when it sees
+// (PrincipalStore::RevocationMark) that another server revoked one. A lookup
+// that raced a ForgetCachedTokens is not cached. Thread-safe.
 class Authenticator {
  public:
   Authenticator(PrincipalStore& store, absl::Duration cache_ttl);
 
-  // For a public method: nullopt, whatever the metadata. Otherwise the caller:
-  // UNAUTHENTICATED when the token is missing, malformed, unknown or revoked;
-  // PERMISSION_DENIED when the principal's role may not call `method`;
-  // UNAVAILABLE when the store cannot be reached.
-  absl::StatusOr<std::optional<Principal>> Authorize(const grpc::ServerContext& context,
-                                                     Method method);
+  // The caller of a method for staff or systems (a role set in
+  // kMethodAccess): UNAUTHENTICATED when the token is missing, malformed,
+  // unknown or revoked; PERMISSION_DENIED when the principal's role may not
+  // call `method`; UNAVAILABLE when the store cannot be reached. For a public
+  // method, INTERNAL (use Identify).
+  absl::StatusOr<Principal> Authorize(const grpc::ServerContext& context, Method method);
 
-  // Forgets every cached token, so that a revocation takes effect at once on
-  // this server.
+  // The caller of a public method: nullopt when it sent no authorization
+  // metadata; the principal when it sent a valid token (a gateway speaking
+  // for a citizen); UNAUTHENTICATED when the token is malformed, unknown or
+  // revoked — a caller that sends a token means to be known.
+  absl::StatusOr<std::optional<Principal>> Identify(const grpc::ServerContext& context);
+
+  // Forgets every cached token, so that a revocation takes effect at once.
   void ForgetCachedTokens() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
@@ -150,13 +160,18 @@ class Authenticator {
     absl::Time expires;
   };
 
-  absl::StatusOr<Principal> Authenticate(absl::string_view token);
+  // The principal of the call's token; NOT_FOUND when it sent none.
+  absl::StatusOr<Principal> PrincipalOf(const grpc::ServerContext& context);
+  absl::StatusOr<Principal> Authenticate(absl::string_view token) ABSL_LOCKS_EXCLUDED(mu_);
 
   PrincipalStore& store_;
   const absl::Duration cache_ttl_;
   absl::Mutex mu_;
   // Keyed by the SHA-256 digest of the token, so no token stays in memory.
   absl::flat_hash_map<std::string, CachedPrincipal> cache_ ABSL_GUARDED_BY(mu_);
+  // Counts ForgetCachedTokens calls: a lookup caches its answer only when
+  // none came while it asked the store.
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace dumas

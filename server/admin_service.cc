@@ -16,10 +16,19 @@
 namespace dumas {
 namespace {
 
-constexpr int kDefaultPrincipalPage = 50;
-constexpr int kMaxPrincipalPage = 100;
+constexpr PageLimits kAdminPages{.default_size = 50, .max_size = 100};
 constexpr int kMaxHolidays = 100;
 constexpr TextLimits kDisplayName{.required = true, .min_chars = 1, .max_chars = 200};
+
+// Principal.channel is deprecated, but still read from and written for the
+// callers that know only it.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+v1::Channel LegacyChannel(const v1::Principal& principal) { return principal.channel(); }
+void SetLegacyChannel(v1::Principal& principal, v1::Channel channel) {
+  principal.set_channel(channel);
+}
+#pragma GCC diagnostic pop
 
 void ToProto(const Principal& principal, v1::Principal* out) {
   out->set_name(absl::StrCat("principals/", principal.id));
@@ -30,7 +39,12 @@ void ToProto(const Principal& principal, v1::Principal* out) {
   if (principal.revoke_time.has_value()) {
     dumas::ToProto(*principal.revoke_time, out->mutable_revoke_time());
   }
-  out->set_channel(static_cast<v1::Channel>(principal.channel));
+  for (Channel channel : principal.channels.channels()) {
+    out->add_channels(static_cast<v1::Channel>(channel));
+  }
+  if (!principal.channels.empty()) {
+    SetLegacyChannel(*out, static_cast<v1::Channel>(principal.channels.channels().front()));
+  }
 }
 
 void ToProto(const RoutingRule& rule, v1::RoutingRule* out) {
@@ -59,9 +73,9 @@ template <typename Body>
 grpc::Status AdminServiceImpl::Run(grpc::ServerContext& context, Method method, bool refresh,
                                    Body body) {
   const CallLog call(method);
-  absl::StatusOr<std::optional<Principal>> principal = authenticator_.Authorize(context, method);
+  absl::StatusOr<Principal> principal = authenticator_.Authorize(context, method);
   if (!principal.ok()) return call.Finish(principal.status());
-  absl::Status status = body(**principal);
+  absl::Status status = body(*principal);
   if (status.ok() && refresh) {
     // The change is committed; a failed refresh only delays its effect here
     // until the next periodic one.
@@ -98,10 +112,26 @@ grpc::Status AdminServiceImpl::CreatePrincipal(grpc::ServerContext* context,
     if (principal.role == Role::kUnit && in.unit().empty()) {
       violations.Add("principal.unit", "is required for ROLE_UNIT");
     }
-    if (!v1::Channel_IsValid(in.channel())) {
-      violations.Add("principal.channel", "is not a Channel value");
+    // The deprecated single channel joins the list.
+    std::vector<int> channels(in.channels().begin(), in.channels().end());
+    if (LegacyChannel(in) != v1::CHANNEL_UNSPECIFIED) channels.push_back(LegacyChannel(in));
+    for (size_t i = 0; i < channels.size(); ++i) {
+      if (channels[i] == v1::CHANNEL_UNSPECIFIED || !v1::Channel_IsValid(channels[i])) {
+        violations.Add(i < static_cast<size_t>(in.channels_size())
+                           ? absl::StrCat("principal.channels[", i, "]")
+                           : std::string("principal.channel"),
+                       "must be a Channel other than UNSPECIFIED");
+      } else {
+        principal.channels.insert(static_cast<Channel>(channels[i]));
+      }
     }
-    if (principal.role == Role::kGateway) principal.channel = static_cast<Channel>(in.channel());
+    if (principal.role == Role::kGateway && channels.empty()) {
+      violations.Add("principal.channels",
+                     "is required for ROLE_GATEWAY: the channels the gateway serves");
+    }
+    if (principal.role != Role::kGateway && !channels.empty()) {
+      violations.Add("principal.channels", "is only for ROLE_GATEWAY");
+    }
     if (!violations.empty()) return violations.ToStatus();
     auto created = admin_.CreatePrincipalWithToken(principal);
     if (!created.ok()) return created.status();
@@ -115,23 +145,21 @@ grpc::Status AdminServiceImpl::ListPrincipals(grpc::ServerContext* context,
                                               const v1::ListPrincipalsRequest* request,
                                               v1::ListPrincipalsResponse* response) {
   return Run(*context, Method::kListPrincipals, false, [&](const Principal&) -> absl::Status {
-    absl::StatusOr<int> size =
-        PageSize(request->page_size(), kDefaultPrincipalPage, kMaxPrincipalPage);
-    if (!size.ok()) return size.status();
-    absl::StatusOr<std::string> after = DecodePageToken("principals", request->page_token());
-    if (!after.ok()) return after.status();
+    FieldViolations violations;
+    const std::optional<PageRequest> page = ParsePage(
+        "principals", request->page_size(), request->page_token(), kAdminPages, violations);
     int64_t after_id = 0;
-    if (!after->empty() && !absl::SimpleAtoi(*after, &after_id)) {
-      return InvalidField("page_token", "is not a page token returned by this method");
+    if (page.has_value() && !page->after.empty() && !absl::SimpleAtoi(page->after, &after_id)) {
+      violations.Add("page_token", "is not a page token returned by this method");
     }
-    auto rows = admin_.ListPrincipals(after_id, *size + 1);
+    if (!violations.empty()) return violations.ToStatus();
+    absl::StatusOr<std::vector<Principal>> rows = ListPage<Principal>(
+        "principals", *page,
+        [&](const std::string&, int limit) { return admin_.ListPrincipals(after_id, limit); },
+        [](const Principal& row) { return absl::StrCat(row.id); },
+        response->mutable_next_page_token());
     if (!rows.ok()) return rows.status();
-    const bool more = static_cast<int>(rows->size()) > *size;
-    if (more) rows->resize(*size);
     for (const Principal& row : *rows) ToProto(row, response->add_principals());
-    if (more) {
-      response->set_next_page_token(EncodePageToken("principals", absl::StrCat(rows->back().id)));
-    }
     return absl::OkStatus();
   });
 }
@@ -287,6 +315,43 @@ grpc::Status AdminServiceImpl::SetHolidays(grpc::ServerContext* context,
     auto stored = admin_.ListHolidays(year);
     if (!stored.ok()) return stored.status();
     for (const Holiday& holiday : *stored) ToProto(holiday, response->add_holidays());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AdminServiceImpl::ListUndeliverableNotifications(
+    grpc::ServerContext* context, const v1::ListUndeliverableNotificationsRequest* request,
+    v1::ListUndeliverableNotificationsResponse* response) {
+  return Run(*context, Method::kListUndeliverableNotifications, false,
+             [&](const Principal&) -> absl::Status {
+    FieldViolations violations;
+    const std::optional<PageRequest> page =
+        ParsePage("undeliverable", request->page_size(), request->page_token(), kAdminPages,
+                  violations);
+    int64_t after_id = 0;
+    if (page.has_value() && !page->after.empty() && !absl::SimpleAtoi(page->after, &after_id)) {
+      violations.Add("page_token", "is not a page token returned by this method");
+    }
+    if (!violations.empty()) return violations.ToStatus();
+    absl::StatusOr<std::vector<UndeliverableNotification>> rows =
+        ListPage<UndeliverableNotification>(
+            "undeliverable", *page,
+            [&](const std::string&, int limit) {
+              return notifications_.ListUndeliverableNotifications(after_id, limit);
+            },
+            [](const UndeliverableNotification& row) { return absl::StrCat(row.id); },
+            response->mutable_next_page_token());
+    if (!rows.ok()) return rows.status();
+    for (const UndeliverableNotification& row : *rows) {
+      v1::UndeliverableNotification* out = response->add_notifications();
+      out->set_name(absl::StrCat("notifications/", row.id));
+      out->set_complaint(absl::StrCat("complaints/", row.reference_number));
+      out->set_kind(static_cast<v1::NotificationKind>(row.kind));
+      out->set_channel(static_cast<v1::Channel>(row.channel));
+      dumas::ToProto(row.create_time, out->mutable_create_time());
+      dumas::ToProto(row.failure_time, out->mutable_failure_time());
+      out->set_failure(row.failure);
+    }
     return absl::OkStatus();
   });
 }

@@ -14,8 +14,12 @@ class AdminServiceImpl final : public v1::AdminService::Service {
  public:
   // The store, cache and authenticator must outlive the service. Changes to
   // reference data refresh `cache` at once.
-  AdminServiceImpl(AdminStore& admin, ReferenceDataCache& cache, Authenticator& authenticator)
-      : admin_(admin), cache_(cache), authenticator_(authenticator) {}
+  AdminServiceImpl(AdminStore& admin, NotificationStore& notifications,
+                   ReferenceDataCache& cache, Authenticator& authenticator)
+      : admin_(admin),
+        notifications_(notifications),
+        cache_(cache),
+        authenticator_(authenticator) {}
 
   grpc::Status CreatePrincipal(grpc::ServerContext* context,
                                const v1::CreatePrincipalRequest* request,
@@ -41,6 +45,9 @@ class AdminServiceImpl final : public v1::AdminService::Service {
                             v1::ListHolidaysResponse* response) override;
   grpc::Status SetHolidays(grpc::ServerContext* context, const v1::SetHolidaysRequest* request,
                            v1::SetHolidaysResponse* response) override;
+  grpc::Status ListUndeliverableNotifications(
+      grpc::ServerContext* context, const v1::ListUndeliverableNotificationsRequest* request,
+      v1::ListUndeliverableNotificationsResponse* response) override;
 
  private:
   // Authorizes the call; then runs `body` and refreshes the cache when
@@ -49,6 +56,7 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   grpc::Status Run(grpc::ServerContext& context, Method method, bool refresh, Body body);
 
   AdminStore& admin_;
+  NotificationStore& notifications_;
   ReferenceDataCache& cache_;
   Authenticator& authenticator_;
 };

@@ -6,9 +6,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -27,8 +24,10 @@
 namespace dumas {
 namespace {
 
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 100;
+constexpr PageLimits kReferenceDataPages{.default_size = 50, .max_size = 100};
+
+// The metadata in which a GATEWAY states the end client's IP address.
+constexpr char kEndClientMetadata[] = "dumas-end-client-ip";
 
 ComplaintScope ScopeOf(const Complaint& complaint) {
   return ComplaintScope{complaint.handling_unit_id, complaint.subject.unit_id,
@@ -53,38 +52,29 @@ std::string Fingerprint(const v1::Complaint& complaint) {
   return digest;
 }
 
-// Lists one page of a keyset-paged collection into `add`.
-template <typename Row, typename ListFn, typename AddFn>
-absl::Status ListPage(absl::string_view collection, int32_t page_size,
-                      const std::string& page_token, ListFn list, AddFn add,
-                      std::string* next_page_token) {
-  absl::StatusOr<int> size = PageSize(page_size, kDefaultPageSize, kMaxPageSize);
-  if (!size.ok()) return size.status();
-  absl::StatusOr<std::string> after = DecodePageToken(collection, page_token);
-  if (!after.ok()) return after.status();
-  // One extra row tells whether another page follows.
-  absl::StatusOr<std::vector<Row>> rows = list(*after, *size + 1);
-  if (!rows.ok()) return rows.status();
-  const bool more = static_cast<int>(rows->size()) > *size;
-  if (more) rows->resize(*size);
-  for (const Row& row : *rows) add(row);
-  if (more) *next_page_token = EncodePageToken(collection, rows->back().id);
-  return absl::OkStatus();
+// The end client's IP address as a gateway states it; empty when it does not.
+std::string StatedEndClient(const grpc::ServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  const auto it = metadata.find(kEndClientMetadata);
+  if (it == metadata.end()) return "";
+  return std::string(it->second.data(), it->second.size());
 }
 
 }  // namespace
 
 ComplaintServiceImpl::ComplaintServiceImpl(ComplaintStore& complaints, CaseStore& cases,
                                            ReferenceDataStore& reference_data,
+                                           TrackThrottleStore& throttle,
                                            ReferenceDataCache& cache,
                                            Authenticator& authenticator,
-                                           TrackThrottle::Options throttle)
+                                           TrackThrottlePolicy throttle_policy)
     : complaints_(complaints),
       cases_(cases),
       reference_data_(reference_data),
       cache_(cache),
+      throttle_(throttle),
       authenticator_(authenticator),
-      throttle_(throttle) {}
+      throttle_policy_(throttle_policy) {}
 
 grpc::Status ComplaintServiceImpl::SubmitComplaint(grpc::ServerContext* context,
                                                    const v1::SubmitComplaintRequest* request,
@@ -96,8 +86,7 @@ grpc::Status ComplaintServiceImpl::SubmitComplaint(grpc::ServerContext* context,
 absl::Status ComplaintServiceImpl::Submit(grpc::ServerContext& context,
                                           const v1::SubmitComplaintRequest& request,
                                           v1::SubmitComplaintResponse& response) {
-  absl::StatusOr<std::optional<Principal>> principal =
-      authenticator_.Authorize(context, Method::kSubmitComplaint);
+  absl::StatusOr<Principal> principal = authenticator_.Authorize(context, Method::kSubmitComplaint);
   if (!principal.ok()) return principal.status();
 
   absl::StatusOr<std::shared_ptr<const ReferenceSnapshot>> reference = cache_.Current();
@@ -105,7 +94,7 @@ absl::Status ComplaintServiceImpl::Submit(grpc::ServerContext& context,
 
   const absl::Time now = absl::Now();
   FieldViolations violations;
-  CheckRequestId(request.request_id(), violations);
+  const std::string request_id = CheckRequestId(request.request_id(), violations);
   std::optional<ComplaintDraft> draft;
   if (!request.has_complaint()) {
     violations.Add("complaint", "is required");
@@ -115,20 +104,26 @@ absl::Status ComplaintServiceImpl::Submit(grpc::ServerContext& context,
                                known, violations);
   }
   if (!violations.empty()) return violations.ToStatus();
+  // A gateway speaks for the channels it serves only.
+  if (principal->role == Role::kGateway && !principal->channels.contains(draft->channel)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "this gateway serves ", principal->channels.empty() ? "no channel" : principal->channels.Names(),
+        ", not ", ChannelName(draft->channel)));
+  }
 
   NewComplaint complaint;
   complaint.draft = *std::move(draft);
   complaint.tracking_code = TrackingCode::Generate();
   complaint.sp3d_due_date = (*reference)->calendar.AddWorkingDays(
       absl::ToCivilDay(now, PaluTimeZone()), kSp3dWorkingDays);
-  complaint.submitted_by = (*principal)->id;
+  complaint.submitted_by = principal->id;
   complaint.receipt_text = [code = complaint.tracking_code,
                             due = complaint.sp3d_due_date](const std::string& reference) {
     return NotificationText(NotificationKind::kReceipt,
                             {.reference_number = reference, .tracking_code = code,
                              .due_date = due});
   };
-  complaint.request_id = absl::AsciiStrToLower(request.request_id());
+  complaint.request_id = request_id;
   if (!complaint.request_id.empty()) {
     complaint.request_fingerprint = Fingerprint(request.complaint());
   }
@@ -187,18 +182,41 @@ absl::StatusOr<std::pair<std::string, TrackedComplaint>> ComplaintServiceImpl::C
   }
   if (!violations.empty()) return violations.ToStatus();
 
-  const std::string caller = CallerAddress(context);
-  if (!throttle_.Allowed(caller, *reference, absl::Now())) {
-    return absl::ResourceExhaustedError(
-        "too many failed tracking attempts; wait 15 minutes before trying again");
+  // Whose attempt it is: a gateway may speak for the citizen behind it.
+  absl::StatusOr<std::optional<Principal>> caller = authenticator_.Identify(context);
+  if (!caller.ok()) return caller.status();
+  TrackCaller who;
+  who.peer_address = PeerAddress(context);
+  if (caller->has_value() && (*caller)->role == Role::kGateway) {
+    who.gateway_id = (*caller)->id;
+    who.stated_end_client = StatedEndClient(context);
   }
+  absl::StatusOr<std::string> key = TrackThrottleKey(who);
+  if (!key.ok()) return key.status();
+
+  // A correct pair is always answered; only wrong ones spend the budget.
   absl::StatusOr<TrackedComplaint> tracked = complaints_.Track(*reference, *code);
-  if (absl::IsNotFound(tracked.status())) {
-    throttle_.RecordFailure(caller, *reference, absl::Now());
-    return absl::NotFoundError("no complaint matches this reference number and tracking code");
-  }
+  if (absl::IsNotFound(tracked.status())) return TrackingFailure(*key);
   if (!tracked.ok()) return tracked.status();
   return std::make_pair(*reference, *std::move(tracked));
+}
+
+absl::Status ComplaintServiceImpl::TrackingFailure(const std::string& key) {
+  const absl::Status not_found =
+      absl::NotFoundError("no complaint matches this reference number and tracking code");
+  const absl::Status exhausted = absl::ResourceExhaustedError(
+      "too many failed tracking attempts from this client; check the reference number and "
+      "tracking code, and try again in 15 minutes");
+  const absl::Time now = absl::Now();
+  // A client known to be over its budget costs no database write.
+  if (throttled_clients_.Contains(key, now)) return exhausted;
+  absl::StatusOr<int> failures = throttle_.RecordTrackFailure(key, now, throttle_policy_.window);
+  if (!failures.ok()) return failures.status();
+  if (*failures <= throttle_policy_.max_failures) return not_found;
+  // Over budget: until the window ends at the latest (it began at or after
+  // now - window), this client's wrong pairs are refused here.
+  throttled_clients_.Add(key, now + throttle_policy_.window);
+  return exhausted;
 }
 
 grpc::Status ComplaintServiceImpl::GetComplaint(grpc::ServerContext* context,
@@ -211,62 +229,68 @@ grpc::Status ComplaintServiceImpl::GetComplaint(grpc::ServerContext* context,
 absl::Status ComplaintServiceImpl::Get(grpc::ServerContext& context,
                                        const v1::GetComplaintRequest& request,
                                        v1::GetComplaintResponse& response) {
-  absl::StatusOr<std::optional<Principal>> principal =
-      authenticator_.Authorize(context, Method::kGetComplaint);
-  if (!principal.ok()) return principal.status();
-  const Principal& reader = **principal;
+  absl::StatusOr<Principal> reader = authenticator_.Authorize(context, Method::kGetComplaint);
+  if (!reader.ok()) return reader.status();
 
   absl::StatusOr<std::string> reference = ComplaintReference("name", request.name());
   if (!reference.ok()) return reference.status();
   if (!v1::ComplaintView_IsValid(request.view())) {
     return InvalidField("view", "is not a ComplaintView value");
   }
-  // Authorization needs the complaint's units, so read it first without the
-  // identity; only a permitted FULL read decrypts and records the identity.
-  absl::StatusOr<Complaint> complaint = complaints_.Get(*reference, false, reader);
+  // Authorization and decryption decide on one read: only a permitted FULL
+  // read decrypts the identity, and records it.
+  absl::StatusOr<Complaint> complaint = complaints_.Get(
+      *reference, *reader, request.view() == v1::COMPLAINT_VIEW_FULL,
+      [&](const Complaint& row) {
+        const ComplaintScope scope = ScopeOf(row);
+        if (!MayRead(*reader, scope)) return ReadAccess::kNone;
+        return MayReadIdentity(*reader, scope) ? ReadAccess::kWithIdentity : ReadAccess::kBasic;
+      });
   if (absl::IsNotFound(complaint.status())) return absl::NotFoundError("no such complaint");
   if (!complaint.ok()) return complaint.status();
-  const ComplaintScope scope = ScopeOf(*complaint);
-  if (!MayRead(reader, scope)) return absl::NotFoundError("no such complaint");
-  if (request.view() == v1::COMPLAINT_VIEW_FULL && MayReadIdentity(reader, scope)) {
-    complaint = complaints_.Get(*reference, true, reader);
-    if (!complaint.ok()) return complaint.status();
-  }
   ToProto(*complaint, absl::ToCivilDay(absl::Now(), PaluTimeZone()),
           response.mutable_complaint());
   return absl::OkStatus();
 }
 
-grpc::Status ComplaintServiceImpl::ListCategories(grpc::ServerContext* context,
+grpc::Status ComplaintServiceImpl::ListCategories(grpc::ServerContext* /*context*/,
                                                   const v1::ListCategoriesRequest* request,
                                                   v1::ListCategoriesResponse* response) {
   const CallLog call(Method::kListCategories);
-  absl::StatusOr<std::optional<Principal>> principal =
-      authenticator_.Authorize(*context, Method::kListCategories);
-  if (!principal.ok()) return call.Finish(principal.status());
-  return call.Finish(ListPage<Category>(
-      "categories", request->page_size(), request->page_token(),
+  FieldViolations violations;
+  const std::optional<PageRequest> page = ParsePage(
+      "categories", request->page_size(), request->page_token(), kReferenceDataPages, violations);
+  if (!page.has_value()) return call.Finish(violations.ToStatus());
+  absl::StatusOr<std::vector<Category>> rows = ListPage<Category>(
+      "categories", *page,
       [this](const std::string& after, int limit) {
         return reference_data_.ListCategories(after, limit);
       },
-      [response](const Category& row) { ToProto(row, response->add_categories()); },
-      response->mutable_next_page_token()));
+      [](const Category& row) { return row.id; }, response->mutable_next_page_token());
+  if (rows.ok()) {
+    for (const Category& row : *rows) ToProto(row, response->add_categories());
+  }
+  return call.Finish(rows.status());
 }
 
-grpc::Status ComplaintServiceImpl::ListUnits(grpc::ServerContext* context,
+grpc::Status ComplaintServiceImpl::ListUnits(grpc::ServerContext* /*context*/,
                                              const v1::ListUnitsRequest* request,
                                              v1::ListUnitsResponse* response) {
   const CallLog call(Method::kListUnits);
-  absl::StatusOr<std::optional<Principal>> principal =
-      authenticator_.Authorize(*context, Method::kListUnits);
-  if (!principal.ok()) return call.Finish(principal.status());
-  return call.Finish(ListPage<Unit>(
-      "units", request->page_size(), request->page_token(),
+  FieldViolations violations;
+  const std::optional<PageRequest> page = ParsePage(
+      "units", request->page_size(), request->page_token(), kReferenceDataPages, violations);
+  if (!page.has_value()) return call.Finish(violations.ToStatus());
+  absl::StatusOr<std::vector<Unit>> rows = ListPage<Unit>(
+      "units", *page,
       [this](const std::string& after, int limit) {
         return reference_data_.ListUnits(after, limit);
       },
-      [response](const Unit& row) { ToProto(row, response->add_units()); },
-      response->mutable_next_page_token()));
+      [](const Unit& row) { return row.id; }, response->mutable_next_page_token());
+  if (rows.ok()) {
+    for (const Unit& row : *rows) ToProto(row, response->add_units());
+  }
+  return call.Finish(rows.status());
 }
 
 }  // namespace dumas

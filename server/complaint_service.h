@@ -4,14 +4,16 @@
 #ifndef DUMAS_SERVER_COMPLAINT_SERVICE_H_
 #define DUMAS_SERVER_COMPLAINT_SERVICE_H_
 
-#include "dumas/v1/complaint_service.grpc.pb.h"
-#include "server/access_policy.h"
+#include "domain/case_action.h"
 #include "domain/field_violations.h"
 #include "domain/lifecycle.h"
 #include "domain/track_throttle.h"
+#include "dumas/v1/complaint_service.grpc.pb.h"
+#include "server/access_policy.h"
 #include "server/reference_data_cache.h"
 #include "storage/case_store.h"
 #include "storage/complaint_store.h"
+#include "storage/track_throttle_store.h"
 
 namespace dumas {
 
@@ -19,8 +21,9 @@ class ComplaintServiceImpl final : public v1::ComplaintService::Service {
  public:
   // The stores, cache and authenticator must outlive the service.
   ComplaintServiceImpl(ComplaintStore& complaints, CaseStore& cases,
-                       ReferenceDataStore& reference_data, ReferenceDataCache& cache,
-                       Authenticator& authenticator, TrackThrottle::Options throttle);
+                       ReferenceDataStore& reference_data, TrackThrottleStore& throttle,
+                       ReferenceDataCache& cache, Authenticator& authenticator,
+                       TrackThrottlePolicy throttle_policy);
 
   grpc::Status SubmitComplaint(grpc::ServerContext* context,
                                const v1::SubmitComplaintRequest* request,
@@ -100,42 +103,48 @@ class ComplaintServiceImpl final : public v1::ComplaintService::Service {
                           const v1::ListComplaintEventsRequest& request,
                           v1::ListComplaintEventsResponse& response);
 
-  // Fills the action-specific part of a change from the locked complaint.
-  using FillChange = absl::FunctionRef<absl::Status(const Complaint& current,
-                                                    const ReferenceSnapshot& reference,
-                                                    ComplaintUpdate& update)>;
-
   // A staff action on the complaint `name` at `etag`: authorizes the caller
   // for `method`, checks the common fields (and the action's own, already in
-  // `violations`), then in one transaction checks that the caller may see and
-  // act on the complaint, that the etag is current and the action allowed in
-  // the current state, and writes the change `fill` completes.
+  // `violations`), then in one transaction on the locked complaint lets the
+  // domain decide (PlanStaffAction: visibility, etag, role, transition, the
+  // action's rules) and writes the change. `request` is the whole request,
+  // for the request_id's fingerprint.
   absl::StatusOr<Complaint> ApplyStaffAction(grpc::ServerContext& context, Method method,
                                              Action action, const std::string& name,
                                              const std::string& etag,
+                                             const google::protobuf::Message& request,
                                              const std::string& request_id,
-                                             FieldViolations& violations, FillChange fill);
+                                             FieldViolations& violations, ActionInput input);
 
   // A complainant's action through the tracking code: checks the pair as
-  // TrackComplaint does (throttled), applies the change, and returns the
+  // TrackComplaint does (throttled), lets the domain decide
+  // (PlanComplainantAction), applies the change, and returns the
   // complainant's view after it.
   absl::StatusOr<TrackedComplaint> ApplyComplainantAction(
-      grpc::ServerContext& context, Action action, const std::string& reference_number,
-      const std::string& tracking_code, const std::string& request_id,
-      FieldViolations& violations, FillChange fill);
+      grpc::ServerContext& context, Method method, Action action,
+      const std::string& reference_number, const std::string& tracking_code,
+      const google::protobuf::Message& request, const std::string& request_id,
+      FieldViolations& violations, ActionInput input);
 
   // Checks a reference number / tracking code pair; returns the canonical
-  // reference number and the complainant's view.
+  // reference number and the complainant's view. A wrong pair spends the end
+  // client's budget (domain/track_throttle.h).
   absl::StatusOr<std::pair<std::string, TrackedComplaint>> CheckTracking(
       grpc::ServerContext& context, const std::string& reference_number,
       const std::string& tracking_code, FieldViolations& violations);
+
+  // NOT_FOUND for a wrong pair, or RESOURCE_EXHAUSTED when the end client
+  // `key` has spent its budget; counts the failure.
+  absl::Status TrackingFailure(const std::string& key);
 
   ComplaintStore& complaints_;
   CaseStore& cases_;
   ReferenceDataStore& reference_data_;
   ReferenceDataCache& cache_;
+  TrackThrottleStore& throttle_;
   Authenticator& authenticator_;
-  TrackThrottle throttle_;
+  const TrackThrottlePolicy throttle_policy_;
+  ThrottledClients throttled_clients_;
 };
 
 }  // namespace dumas

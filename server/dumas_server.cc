@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/base/call_once.h"
@@ -26,11 +28,13 @@ DumasServer::DumasServer(const ServerOptions& options, const Stores& stores)
     : options_(options),
       reference_data_(stores.reference_data),
       complaints_(stores.complaints),
+      principals_(stores.principals),
+      throttle_(stores.throttle),
       authenticator_(stores.principals, options.token_cache_ttl),
       cache_(stores.reference_data, stores.admin),
-      complaint_service_(stores.complaints, stores.cases, stores.reference_data, cache_,
-                         authenticator_, options.track_throttle),
-      admin_service_(stores.admin, cache_, authenticator_),
+      complaint_service_(stores.complaints, stores.cases, stores.reference_data, stores.throttle,
+                         cache_, authenticator_, options.track_throttle),
+      admin_service_(stores.admin, stores.notifications, cache_, authenticator_),
       notification_service_(stores.notifications, authenticator_, stopping_) {}
 
 absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOptions& options,
@@ -76,8 +80,21 @@ DumasServer::~DumasServer() {
 void DumasServer::WatchLoop() {
   bool serving = false;
   absl::Time next_refresh = absl::InfinitePast();
+  std::optional<std::string> revocations;  // the last RevocationMark seen
   do {
     const bool up = reference_data_.Ping().ok();
+    if (up) {
+      // A principal revoked through another server: its token must stop
+      // working here too, now rather than when its cache entry expires.
+      absl::StatusOr<std::string> mark = principals_.RevocationMark();
+      if (mark.ok()) {
+        if (revocations.has_value() && *revocations != *mark) {
+          authenticator_.ForgetCachedTokens();
+          Log(LogLevel::kInfo, "tokens_forgotten", {{"reason", "revocation"}});
+        }
+        revocations = *std::move(mark);
+      }
+    }
     if (up && absl::Now() >= next_refresh) {
       if (absl::Status status = cache_.Refresh(); status.ok()) {
         next_refresh = absl::Now() + options_.reference_refresh_interval;
@@ -94,6 +111,13 @@ void DumasServer::WatchLoop() {
             {{"code", absl::StatusCodeToString(purged.status().code())}});
       } else if (*purged > 0) {
         Log(LogLevel::kInfo, "idempotency_purged", {{"records", *purged}});
+      }
+      // Failed tracking attempts whose window has ended count no more.
+      absl::StatusOr<int64_t> expired = throttle_.PurgeTrackFailures(
+          absl::Now() - options_.track_throttle.window, kPurgeBatch);
+      if (!expired.ok()) {
+        Log(LogLevel::kWarning, "track_failures_purge_failed",
+            {{"code", absl::StatusCodeToString(expired.status().code())}});
       }
     }
     if (up != serving && !stopping_.HasBeenNotified()) {

@@ -21,6 +21,7 @@
 #include "server/reference_data_cache.h"
 #include "storage/case_store.h"
 #include "storage/complaint_store.h"
+#include "storage/track_throttle_store.h"
 
 namespace dumas {
 
@@ -37,13 +38,16 @@ struct ServerOptions {
   int max_receive_message_bytes = 256 * 1024;
   // How long Shutdown lets in-flight calls finish before cancelling them.
   absl::Duration shutdown_grace = absl::Seconds(10);
-  // How often the database is pinged to set the health status.
+  // How often the database is pinged to set the health status, and looked at
+  // for principals revoked through other servers (whose cached tokens are
+  // then dropped here).
   absl::Duration health_interval = absl::Seconds(2);
   // How often categories, units and holidays are reloaded.
   absl::Duration reference_refresh_interval = absl::Minutes(1);
-  // How long an authenticated token is trusted without asking the store.
+  // How long an authenticated token is trusted without asking the store
+  // (revocations drop it sooner: see health_interval).
   absl::Duration token_cache_ttl = absl::Seconds(30);
-  TrackThrottle::Options track_throttle;
+  TrackThrottlePolicy track_throttle;
 };
 
 // The stores a server runs on. MySqlStore is all of them (StoresOf).
@@ -54,11 +58,12 @@ struct Stores {
   CaseStore& cases;
   NotificationStore& notifications;
   AdminStore& admin;
+  TrackThrottleStore& throttle;
 };
 
 template <typename Store>
 Stores StoresOf(Store& store) {
-  return Stores{store, store, store, store, store, store};
+  return Stores{store, store, store, store, store, store, store};
 }
 
 class DumasServer {
@@ -94,6 +99,8 @@ class DumasServer {
   const ServerOptions options_;
   ReferenceDataStore& reference_data_;
   ComplaintStore& complaints_;
+  PrincipalStore& principals_;
+  TrackThrottleStore& throttle_;
   Authenticator authenticator_;
   ReferenceDataCache cache_;
   absl::Notification stopping_;

@@ -16,6 +16,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -47,6 +49,9 @@ ABSL_FLAG(absl::Duration, startup_timeout, absl::Seconds(60), "how long serve wa
 ABSL_FLAG(std::string, role, "", "create-token: GATEWAY, INTAKE, UNIT, SUPERVISOR, OVERSIGHT or ADMIN");
 ABSL_FLAG(std::string, name, "", "create-token: the principal's unique name");
 ABSL_FLAG(std::string, unit, "", "create-token: the unit id, for UNIT principals");
+ABSL_FLAG(std::string, channels, "",
+          "create-token: for GATEWAY principals (required), the channels it serves, "
+          "comma-separated: WEB, FACEBOOK, EMAIL, TWITTER, WHATSAPP, PHONE, WALK_IN, KOMPOLNAS");
 ABSL_FLAG(bool, replace, false, "create-token: revoke an active principal of the same name first");
 
 namespace dumas {
@@ -60,7 +65,8 @@ Commands:
   serve          migrate the database, then serve gRPC until SIGTERM or SIGINT (default)
   migrate        create the database if missing and apply migrations
   keygen         write a new key file at --key_file (refuses to overwrite)
-  create-token   create a principal (--role, --name, [--unit], [--replace]) and print its bearer token
+  create-token   create a principal (--role, --name, [--unit], [--channels], [--replace]) and
+                 print its bearer token; a GATEWAY needs --channels
 )";
 
 absl::StatusOr<MySqlOptions> DatabaseOptions() {
@@ -164,6 +170,28 @@ int CreateToken(const MySqlOptions& db) {
                          "OVERSIGHT or ADMIN) and --name\n");
     return 2;
   }
+  ChannelSet channels;
+  for (absl::string_view part :
+       absl::StrSplit(absl::GetFlag(FLAGS_channels), ',', absl::SkipWhitespace())) {
+    const std::optional<Channel> channel =
+        ChannelFromName(absl::AsciiStrToUpper(absl::StripAsciiWhitespace(part)));
+    if (!channel.has_value()) {
+      std::fprintf(stderr, "--channels: '%s' is not a channel (WEB, FACEBOOK, EMAIL, TWITTER, "
+                           "WHATSAPP, PHONE, WALK_IN, KOMPOLNAS)\n",
+                   std::string(part).c_str());
+      return 2;
+    }
+    channels.insert(*channel);
+  }
+  if (*role == Role::kGateway && channels.empty()) {
+    std::fprintf(stderr, "create-token: a GATEWAY serves one or more channels: pass --channels, "
+                         "such as --channels=WHATSAPP\n");
+    return 2;
+  }
+  if (*role != Role::kGateway && !channels.empty()) {
+    std::fprintf(stderr, "create-token: --channels is only for GATEWAY principals\n");
+    return 2;
+  }
   absl::StatusOr<std::unique_ptr<MySqlStore>> store = OpenStore(db);
   if (!store.ok()) return Fail("store_open_failed", store.status());
   if (absl::GetFlag(FLAGS_replace)) {
@@ -171,7 +199,7 @@ int CreateToken(const MySqlOptions& db) {
     if (!revoked.ok() && !absl::IsNotFound(revoked)) return Fail("revoke_failed", revoked);
   }
   absl::StatusOr<std::string> token =
-      (*store)->CreatePrincipal(name, *role, absl::GetFlag(FLAGS_unit));
+      (*store)->CreatePrincipal(name, *role, absl::GetFlag(FLAGS_unit), channels);
   if (!token.ok()) return Fail("create_token_failed", token.status());
   std::printf("%s\n", token->c_str());
   return 0;

@@ -1,5 +1,6 @@
 #include "server/notification_service.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,14 @@ absl::StatusOr<absl::Duration> Lease(bool has, const google::protobuf::Duration&
   return d;
 }
 
+// A gateway created before gateways named their channels serves none.
+absl::Status ServesAChannel(const Principal& gateway) {
+  if (!gateway.channels.empty()) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      "this gateway serves no channel; an ADMIN creates a new gateway principal naming its "
+      "channels");
+}
+
 void ToProto(const Notification& n, v1::Notification* out) {
   out->set_name(absl::StrCat("notifications/", n.id));
   out->set_complaint(absl::StrCat("complaints/", n.reference_number));
@@ -47,15 +56,20 @@ grpc::Status NotificationServiceImpl::FetchNotifications(
     grpc::ServerContext* context, const v1::FetchNotificationsRequest* request,
     v1::FetchNotificationsResponse* response) {
   const CallLog call(Method::kFetchNotifications);
-  absl::StatusOr<std::optional<Principal>> principal =
+  absl::StatusOr<Principal> principal =
       authenticator_.Authorize(*context, Method::kFetchNotifications);
   if (!principal.ok()) return call.Finish(principal.status());
-  absl::StatusOr<int> batch = PageSize(request->max_notifications(), kDefaultBatch, kMaxBatch);
-  if (!batch.ok()) return call.Finish(InvalidField("max_notifications", "must not be negative"));
+  if (absl::Status serves = ServesAChannel(*principal); !serves.ok()) return call.Finish(serves);
+  if (request->max_notifications() < 0) {
+    return call.Finish(InvalidField("max_notifications", "must not be negative"));
+  }
+  const int batch = request->max_notifications() == 0
+                        ? kDefaultBatch
+                        : std::min(request->max_notifications(), kMaxBatch);
   absl::StatusOr<absl::Duration> lease =
       Lease(request->has_lease_duration(), request->lease_duration());
   if (!lease.ok()) return call.Finish(lease.status());
-  auto leased = notifications_.LeaseNotifications((*principal)->channel, *batch, *lease);
+  auto leased = notifications_.LeaseNotifications(*principal, batch, *lease);
   if (!leased.ok()) return call.Finish(leased.status());
   for (const Notification& n : *leased) ToProto(n, response->add_notifications());
   return call.Finish(absl::OkStatus());
@@ -65,14 +79,21 @@ grpc::Status NotificationServiceImpl::StreamNotifications(
     grpc::ServerContext* context, const v1::StreamNotificationsRequest* request,
     grpc::ServerWriter<v1::StreamNotificationsResponse>* writer) {
   const CallLog call(Method::kStreamNotifications);
-  absl::StatusOr<std::optional<Principal>> principal =
+  absl::StatusOr<Principal> principal =
       authenticator_.Authorize(*context, Method::kStreamNotifications);
   if (!principal.ok()) return call.Finish(principal.status());
+  if (absl::Status serves = ServesAChannel(*principal); !serves.ok()) return call.Finish(serves);
   absl::StatusOr<absl::Duration> lease =
       Lease(request->has_lease_duration(), request->lease_duration());
   if (!lease.ok()) return call.Finish(lease.status());
   while (!context->IsCancelled() && !stopping_.HasBeenNotified()) {
-    auto leased = notifications_.LeaseNotifications((*principal)->channel, kDefaultBatch, *lease);
+    // The token again, every round: a revocation (seen through the cache,
+    // which every server drops when a principal is revoked) ends the stream.
+    // The lease itself refuses a revoked principal in its transaction.
+    absl::StatusOr<Principal> still =
+        authenticator_.Authorize(*context, Method::kStreamNotifications);
+    if (!still.ok()) return call.Finish(still.status());
+    auto leased = notifications_.LeaseNotifications(*principal, kDefaultBatch, *lease);
     if (!leased.ok()) return call.Finish(leased.status());
     for (const Notification& n : *leased) {
       v1::StreamNotificationsResponse message;
@@ -91,9 +112,10 @@ grpc::Status NotificationServiceImpl::AcknowledgeNotifications(
     grpc::ServerContext* context, const v1::AcknowledgeNotificationsRequest* request,
     v1::AcknowledgeNotificationsResponse*) {
   const CallLog call(Method::kAcknowledgeNotifications);
-  absl::StatusOr<std::optional<Principal>> principal =
+  absl::StatusOr<Principal> principal =
       authenticator_.Authorize(*context, Method::kAcknowledgeNotifications);
   if (!principal.ok()) return call.Finish(principal.status());
+  if (absl::Status serves = ServesAChannel(*principal); !serves.ok()) return call.Finish(serves);
   FieldViolations violations;
   if (request->names_size() == 0 || request->names_size() > kMaxBatch) {
     violations.Add("names", "must hold 1 to 100 notification names");
@@ -110,7 +132,7 @@ grpc::Status NotificationServiceImpl::AcknowledgeNotifications(
     ids.push_back(id);
   }
   if (!violations.empty()) return call.Finish(violations.ToStatus());
-  absl::Status status = notifications_.AcknowledgeNotifications((*principal)->channel, ids);
+  absl::Status status = notifications_.AcknowledgeNotifications(*principal, ids);
   if (absl::IsNotFound(status)) {
     status = absl::NotFoundError("a named notification does not exist for this gateway");
   }

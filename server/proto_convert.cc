@@ -1,5 +1,7 @@
 #include "server/proto_convert.h"
 
+#include "domain/case_action.h"
+
 #include "absl/strings/str_cat.h"
 #include "domain/lifecycle.h"
 #include "domain/working_day_calendar.h"
@@ -57,10 +59,7 @@ ComplaintSubmission SubmissionFromProto(const v1::Complaint& complaint) {
   return s;
 }
 
-std::string Etag(const Complaint& complaint) {
-  // Plain text, so that it pastes into a JSON request without escaping.
-  return absl::StrCat("v", complaint.version);
-}
+std::string Etag(const Complaint& complaint) { return ComplaintEtag(complaint); }
 
 void ToProto(const Complaint& complaint, absl::CivilDay today, v1::Complaint* out) {
   out->set_name(absl::StrCat("complaints/", complaint.reference_number));

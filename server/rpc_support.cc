@@ -1,12 +1,21 @@
 #include "server/rpc_support.h"
 
-#include "absl/strings/ascii.h"
+#include <sodium.h>
+
+#include <algorithm>
+#include <memory>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "domain/field_violations.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "domain/reference_number.h"
+#include "domain/request_id.h"
+#include "domain/string_view_interop.h"
 #include "server/log.h"
 #include "server/status_mapping.h"
 
@@ -18,7 +27,8 @@ grpc::Status CallLog::Finish(const absl::Status& status) const {
   if (status.code() == absl::StatusCode::kInternal ||
       status.code() == absl::StatusCode::kUnknown ||
       status.code() == absl::StatusCode::kDataLoss) {
-    // Store messages carry no SQL or personal data; they help the operator.
+    // Store messages carry no SQL or personal data; they help the operator,
+    // and are replaced by a generic one for the caller (ToGrpcStatus).
     Log(LogLevel::kError, "rpc",
         {{"method", AccessOf(method_).name}, {"code", code}, {"ms", ms},
          {"detail", status.message()}});
@@ -28,32 +38,62 @@ grpc::Status CallLog::Finish(const absl::Status& status) const {
   return ToGrpcStatus(status);
 }
 
-std::string CallerAddress(const grpc::ServerContext& context) {
-  std::string peer = context.peer();
-  const size_t colon = peer.rfind(':');
-  const size_t bracket = peer.rfind(']');
-  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket) &&
-      colon > peer.find(':')) {
-    peer.resize(colon);
+std::string PeerAddress(const grpc::ServerContext& context) {
+  const std::string peer = context.peer();
+  absl::string_view rest = peer;
+  if (absl::ConsumePrefix(&rest, "ipv4:")) {
+    const size_t colon = rest.rfind(':');
+    return std::string(colon == absl::string_view::npos ? rest : rest.substr(0, colon));
   }
-  return peer;
-}
-
-bool IsUuid(absl::string_view id) {
-  if (id.size() != 36) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (id[i] != '-') return false;
-    } else if (!absl::ascii_isxdigit(static_cast<unsigned char>(id[i]))) {
-      return false;
+  if (absl::ConsumePrefix(&rest, "ipv6:")) {
+    if (absl::ConsumePrefix(&rest, "[")) {
+      const size_t bracket = rest.find(']');
+      if (bracket != absl::string_view::npos) rest = rest.substr(0, bracket);
     }
+    // A zone ("%25eth0") names no other client.
+    const size_t zone = rest.find('%');
+    return std::string(zone == absl::string_view::npos ? rest : rest.substr(0, zone));
   }
-  return true;
+  return "";
 }
 
-void CheckRequestId(absl::string_view request_id, FieldViolations& violations) {
-  if (request_id.empty() || IsUuid(request_id)) return;
-  violations.Add("request_id", "must be a UUID such as 123e4567-e89b-42d3-a456-426614174000");
+std::string CheckRequestId(absl::string_view request_id, FieldViolations& violations) {
+  std::optional<std::string> canonical = CanonicalRequestId(ToStd(request_id));
+  if (!canonical.has_value()) {
+    violations.Add("request_id", "must be a UUID such as 123e4567-e89b-42d3-a456-426614174000");
+    return "";
+  }
+  return *std::move(canonical);
+}
+
+std::string RequestDigest(Method method, const google::protobuf::Message& request) {
+  std::unique_ptr<google::protobuf::Message> copy(request.New());
+  copy->CopyFrom(request);
+  if (const google::protobuf::FieldDescriptor* field =
+          copy->GetDescriptor()->FindFieldByName("request_id")) {
+    copy->GetReflection()->ClearField(copy.get(), field);
+  }
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    copy->SerializeToCodedStream(&coded);
+  }
+  const absl::string_view name = AccessOf(method).name;
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, crypto_generichash_BYTES);
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(name.data()),
+                            name.size());
+  const unsigned char separator = 0;
+  crypto_generichash_update(&state, &separator, 1);
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(bytes.data()),
+                            bytes.size());
+  std::string digest(crypto_generichash_BYTES, '\0');
+  crypto_generichash_final(&state, reinterpret_cast<unsigned char*>(digest.data()),
+                           digest.size());
+  sodium_memzero(bytes.data(), bytes.size());
+  return digest;
 }
 
 absl::StatusOr<std::string> ComplaintReference(absl::string_view field, absl::string_view name) {
@@ -61,8 +101,7 @@ absl::StatusOr<std::string> ComplaintReference(absl::string_view field, absl::st
   if (name.empty()) return InvalidField(std::string(field), "is required");
   std::optional<std::string> reference;
   if (absl::StartsWith(name, kPrefix)) {
-    const absl::string_view id = name.substr(kPrefix.size());
-    reference = ReferenceNumber::Canonicalize(std::string_view(id.data(), id.size()));
+    reference = ReferenceNumber::Canonicalize(ToStd(name.substr(kPrefix.size())));
   }
   if (!reference.has_value()) {
     return InvalidField(std::string(field),
@@ -72,25 +111,34 @@ absl::StatusOr<std::string> ComplaintReference(absl::string_view field, absl::st
   return *std::move(reference);
 }
 
-absl::StatusOr<int> PageSize(int requested, int fallback, int max) {
-  if (requested < 0) return InvalidField("page_size", "must not be negative");
-  if (requested == 0) return fallback;
-  return std::min(requested, max);
-}
-
-std::string EncodePageToken(absl::string_view scope, absl::string_view payload) {
-  return absl::WebSafeBase64Escape(absl::StrCat(scope, "|", payload));
-}
-
-absl::StatusOr<std::string> DecodePageToken(absl::string_view scope, absl::string_view token) {
-  if (token.empty()) return std::string();
-  std::string decoded;
-  const std::string prefix = absl::StrCat(scope, "|");
-  if (!absl::WebSafeBase64Unescape(token, &decoded) || !absl::StartsWith(decoded, prefix)) {
-    return InvalidField("page_token",
-                        "is not a page token returned by this method for these filters");
+std::optional<PageRequest> ParsePage(absl::string_view scope, int32_t page_size,
+                                     absl::string_view page_token, PageLimits limits,
+                                     FieldViolations& violations) {
+  PageRequest page;
+  bool valid = true;
+  if (page_size < 0) {
+    violations.Add("page_size", "must not be negative");
+    valid = false;
+  } else {
+    page.size = page_size == 0 ? limits.default_size : std::min<int>(page_size, limits.max_size);
   }
-  return decoded.substr(prefix.size());
+  if (!page_token.empty()) {
+    std::string decoded;
+    const std::string prefix = absl::StrCat(scope, "|");
+    if (!absl::WebSafeBase64Unescape(page_token, &decoded) ||
+        !absl::StartsWith(decoded, prefix)) {
+      violations.Add("page_token", "is not a page token returned by this method for these filters");
+      valid = false;
+    } else {
+      page.after = decoded.substr(prefix.size());
+    }
+  }
+  if (!valid) return std::nullopt;
+  return page;
+}
+
+std::string EncodePageToken(absl::string_view scope, absl::string_view cursor) {
+  return absl::WebSafeBase64Escape(absl::StrCat(scope, "|", cursor));
 }
 
 }  // namespace dumas

@@ -1,23 +1,31 @@
-// What every gRPC handler of Dumas shares: the per-call log line, request_id
-// and resource-name checks, and opaque page tokens (AIP-158).
+// What every gRPC handler of Dumas shares: the per-call log line, the
+// caller's address, request_id and resource-name checks, and paging with
+// opaque page tokens (AIP-158).
 #ifndef DUMAS_SERVER_RPC_SUPPORT_H_
 #define DUMAS_SERVER_RPC_SUPPORT_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "domain/field_violations.h"
+#include "google/protobuf/message.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
 #include "server/access_policy.h"
-#include "domain/field_violations.h"
 
 namespace dumas {
 
 // Logs one line per call (method, code, duration; never request content) and
-// maps the outcome to a grpc::Status.
+// maps the outcome to a grpc::Status. INTERNAL, UNKNOWN and DATA_LOSS are
+// logged at error level with their detail (never personal data), which the
+// caller does not see.
 class CallLog {
  public:
   explicit CallLog(Method method) : method_(method), start_(absl::Now()) {}
@@ -28,31 +36,74 @@ class CallLog {
   const absl::Time start_;
 };
 
-// The peer's address without its port: the unit of per-caller throttling.
-std::string CallerAddress(const grpc::ServerContext& context);
+// The peer's IP address without port or brackets ("203.0.113.7", "::1");
+// empty when the connection is not over IP (a Unix socket).
+std::string PeerAddress(const grpc::ServerContext& context);
 
-// Whether `id` is a UUID in its 8-4-4-4-12 hexadecimal form (AIP-155).
-bool IsUuid(absl::string_view id);
-
-// Adds a violation of field "request_id" unless `request_id` is empty or a
+// The canonical request_id (domain/request_id.h) of `request_id`; a
+// violation of field "request_id", and "", when it is not empty and not a
 // UUID.
-void CheckRequestId(absl::string_view request_id, FieldViolations& violations);
+std::string CheckRequestId(absl::string_view request_id, FieldViolations& violations);
+
+// A digest of what a call asks for, to bind its request_id to it: the
+// method and the request serialized deterministically without its
+// `request_id` field.
+std::string RequestDigest(Method method, const google::protobuf::Message& request);
 
 // The canonical reference number in `name` ("complaints/{reference_number}"),
 // or INVALID_ARGUMENT naming `field`.
 absl::StatusOr<std::string> ComplaintReference(absl::string_view field, absl::string_view name);
 
-// The page size to use: `fallback` for 0, at most `max`; INVALID_ARGUMENT for
-// a negative one.
-absl::StatusOr<int> PageSize(int requested, int fallback, int max);
+// Paging of a list method: its default and largest page size.
+struct PageLimits {
+  int default_size = 50;
+  int max_size = 100;
+};
 
-// An opaque page token: `payload` bound to `scope` (the collection and any
-// filters the token is valid for), in URL-safe base64.
-std::string EncodePageToken(absl::string_view scope, absl::string_view payload);
+// A page as a request asks for it: its size, and the position after which it
+// starts ("" for the first page), as the method's last page left it.
+struct PageRequest {
+  int size = 0;
+  std::string after;
+};
 
-// The payload of a token made by EncodePageToken with the same scope; "" for
-// an empty token; INVALID_ARGUMENT naming page_token otherwise.
-absl::StatusOr<std::string> DecodePageToken(absl::string_view scope, absl::string_view token);
+// The page that `page_size` and `page_token` ask for. A page token is bound
+// to `scope` (the collection and any filters it is valid for). Adds
+// violations of "page_size" (negative) and "page_token" (not one this method
+// returned for this scope) and returns nullopt for them.
+std::optional<PageRequest> ParsePage(absl::string_view scope, int32_t page_size,
+                                     absl::string_view page_token, PageLimits limits,
+                                     FieldViolations& violations);
+
+// Lists one page: asks `list` for one row more than the page holds, to know
+// whether another page follows; keeps the page's rows and sets
+// *next_page_token to the token of the next page (empty after the last),
+// made from `cursor_of` the last row kept.
+template <typename Row>
+absl::StatusOr<std::vector<Row>> ListPage(
+    absl::string_view scope, const PageRequest& page,
+    absl::FunctionRef<absl::StatusOr<std::vector<Row>>(const std::string& after, int limit)> list,
+    absl::FunctionRef<std::string(const Row&)> cursor_of, std::string* next_page_token);
+
+// The token of the page after `cursor`, bound to `scope` (URL-safe base64).
+std::string EncodePageToken(absl::string_view scope, absl::string_view cursor);
+
+// --- Implementation ---------------------------------------------------------
+
+template <typename Row>
+absl::StatusOr<std::vector<Row>> ListPage(
+    absl::string_view scope, const PageRequest& page,
+    absl::FunctionRef<absl::StatusOr<std::vector<Row>>(const std::string& after, int limit)> list,
+    absl::FunctionRef<std::string(const Row&)> cursor_of, std::string* next_page_token) {
+  absl::StatusOr<std::vector<Row>> rows = list(page.after, page.size + 1);
+  if (!rows.ok()) return rows.status();
+  next_page_token->clear();
+  if (static_cast<int>(rows->size()) > page.size) {
+    rows->resize(page.size);
+    *next_page_token = EncodePageToken(scope, cursor_of(rows->back()));
+  }
+  return rows;
+}
 
 }  // namespace dumas
 

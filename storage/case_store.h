@@ -17,45 +17,10 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "domain/complaint.h"
+#include "domain/complaint_update.h"
 #include "domain/notification_text.h"
 
 namespace dumas {
-
-// One entry of a complaint's append-only event log.
-struct ComplaintEventRecord {
-  int64_t id = 0;
-  absl::Time time;
-  std::string type;                 // "RECEIVED", "VERIFIED", "NOTE", "IDENTITY_READ", ...
-  int64_t actor_principal_id = 0;   // 0: the complainant (through the tracking code)
-  std::optional<ComplaintState> from_state;  // unset for events that change no state
-  std::optional<ComplaintState> to_state;
-  bool is_public = false;
-  std::string public_message;       // what the complainant sees; empty if internal
-  std::string internal_note;        // for staff only
-};
-
-// A notification to queue with a change.
-struct NewNotification {
-  NotificationKind kind = NotificationKind::kUnspecified;
-  std::string text;  // stored encrypted: it may hold the tracking code
-};
-
-// What a change writes, decided by the domain from the locked current row.
-// Unset optionals leave their column as it is.
-struct ComplaintUpdate {
-  ComplaintState state = ComplaintState::kUnspecified;  // the state after
-  std::optional<std::string> handling_unit_id;
-  std::optional<absl::Time> sp3d_time;
-  std::optional<absl::CivilDay> result_due_date;
-  std::optional<absl::Time> answer_time;
-  std::optional<int> outcome;
-  std::optional<bool> clarification_pending;
-  std::optional<std::string> clarification_question;
-  std::optional<std::string> answer_text;
-  std::optional<int> satisfaction_rating;
-  ComplaintEventRecord event;  // id and time are set by the store
-  std::vector<NewNotification> notifications;
-};
 
 // Filters of ListComplaints; empty/unset fields match everything.
 struct ComplaintFilter {
@@ -99,24 +64,40 @@ struct Notification {
   absl::Time lease_expire_time;
 };
 
+// Who makes a change, and what makes a retry of it recognisable.
+struct ChangeRequest {
+  int64_t actor_principal_id = 0;  // 0: the complainant, through the tracking code
+  // The canonical request id (domain/request_id.h); empty: not idempotent.
+  std::string request_id;
+  // A digest of what the call asks for: the method, the complaint and the
+  // request's content without its request_id. A request_id is bound to it.
+  std::string fingerprint;
+};
+
 // State changes, notes and listings of complaints.
 class CaseStore {
  public:
   virtual ~CaseStore() = default;
 
-  // Locks the complaint with this canonical reference number, calls `decide`
-  // with its current state (no identity), and writes what it returns — the
-  // row (version + 1, update_time now), the event, the notifications — in one
+  // Locks the complaint with this canonical reference number and calls
+  // `authorize` with its current state (no identity); a status from it ends
+  // the call unchanged (the caller's NOT_FOUND for a complaint it may not
+  // see). Then calls `decide` and writes what it returns — the row (version
+  // + 1, update_time now), the event, the notifications — in one
   // transaction; returns the complaint as stored after COMMIT. A status from
   // `decide` aborts the change and is returned as it is. NOT_FOUND when there
   // is no such complaint.
   //
-  // With a request_id: when an event of this actor with this request_id
-  // exists on the complaint, nothing is written, `decide` is not called, and
-  // the complaint is returned as it is now (a retry).
+  // With a request_id, the change is recorded under (actor, request_id): for
+  // a principal across all complaints, for the complainant per complaint. A
+  // later call with the same pair and the same fingerprint is a retry:
+  // `authorize` runs again on the complaint as it is now, `decide` does not,
+  // nothing is written, and the complaint is returned as it is now. The same
+  // pair with another fingerprint (another method, complaint or content) is
+  // ALREADY_EXISTS.
   virtual absl::StatusOr<Complaint> Mutate(
-      std::string_view reference_number, int64_t actor_principal_id,
-      std::string_view request_id,
+      std::string_view reference_number, const ChangeRequest& request,
+      absl::FunctionRef<absl::Status(const Complaint&)> authorize,
       absl::FunctionRef<absl::StatusOr<ComplaintUpdate>(const Complaint&)> decide) = 0;
 
   // Up to `limit` complaints matching `filter`, newest first (create_time,
@@ -131,24 +112,45 @@ class CaseStore {
       std::string_view reference_number, int64_t after_id, int limit) = 0;
 };
 
+// A notification set aside because it cannot be delivered (its text failed
+// to decrypt): it no longer blocks its channel, and waits for an operator.
+struct UndeliverableNotification {
+  int64_t id = 0;
+  std::string reference_number;
+  NotificationKind kind = NotificationKind::kUnspecified;
+  Channel channel = Channel::kUnspecified;
+  absl::Time create_time;
+  absl::Time failure_time;
+  std::string failure;  // why, for the operator: a status code name
+};
+
 // The outbox of notifications to complainants.
 class NotificationStore {
  public:
   virtual ~NotificationStore() = default;
 
-  // Leases up to `limit` unacknowledged notifications whose lease has ended
-  // (or never began), oldest first, of `channel` (or any channel when
-  // unspecified): each gets lease_expire_time = now + lease and its delivery
+  // Leases to the GATEWAY principal `gateway` up to `limit` unacknowledged
+  // notifications of its channels whose lease has ended (or never began),
+  // oldest first: each gets lease_expire_time = now + lease and its delivery
   // attempt counted. Concurrent callers never get the same notification
-  // while its lease runs.
+  // while its lease runs. A notification whose text or reply address fails to
+  // decrypt is set aside (ListUndeliverableNotifications) and the rest flow.
+  // UNAUTHENTICATED when the principal was revoked: a revocation that
+  // committed before the lease leaves nothing leased.
   virtual absl::StatusOr<std::vector<Notification>> LeaseNotifications(
-      Channel channel, int limit, absl::Duration lease) = 0;
+      const Principal& gateway, int limit, absl::Duration lease) = 0;
 
   // Marks the notifications delivered and drops their text. Already
-  // acknowledged ones are fine. NOT_FOUND when an id does not exist or is of
-  // another channel than `channel` (when specified); then nothing changes.
-  virtual absl::Status AcknowledgeNotifications(Channel channel,
+  // acknowledged ones are fine. NOT_FOUND when an id does not exist or is not
+  // of the gateway's channels; then nothing changes. UNAUTHENTICATED when the
+  // principal was revoked.
+  virtual absl::Status AcknowledgeNotifications(const Principal& gateway,
                                                 const std::vector<int64_t>& ids) = 0;
+
+  // Up to `limit` notifications set aside, with ids greater than `after_id`,
+  // by id.
+  virtual absl::StatusOr<std::vector<UndeliverableNotification>> ListUndeliverableNotifications(
+      int64_t after_id, int limit) = 0;
 };
 
 // Administration of principals and reference data.
@@ -158,7 +160,8 @@ class AdminStore {
 
   // Creates a principal; returns it with its id and its new bearer token.
   // ALREADY_EXISTS when an active principal has that name; INVALID_ARGUMENT
-  // for an unknown unit.
+  // for an unknown unit, a GATEWAY without channels, or channels on another
+  // role.
   virtual absl::StatusOr<std::pair<Principal, std::string>> CreatePrincipalWithToken(
       const Principal& principal) = 0;
   // Up to `limit` principals with ids greater than `after_id`, by id.

@@ -35,6 +35,13 @@ struct NewComplaint {
   std::function<std::string(const std::string& reference_number)> receipt_text;
 };
 
+// What a reader may see of a complaint (ComplaintStore::Get).
+enum class ReadAccess {
+  kNone,          // nothing: NOT_FOUND
+  kBasic,         // everything but the identity and the reply address
+  kWithIdentity,  // also the identity and the reply address (recorded)
+};
+
 // The outcome of ComplaintStore::Submit.
 struct SubmittedComplaint {
   Complaint complaint;        // without identity
@@ -66,12 +73,15 @@ class ComplaintStore {
   virtual absl::StatusOr<TrackedComplaint> Track(
       std::string_view reference_number, std::string_view tracking_code) = 0;
 
-  // The complaint with this canonical reference number. With `with_identity`,
-  // the identity is decrypted and an IDENTITY_READ event naming `reader` is
-  // appended in the same transaction. NOT_FOUND if there is none.
+  // The complaint with this canonical reference number, as `reader` may see
+  // it: read once, and `access` decides on that read (the complaint without
+  // identity or reply address). kNone answers NOT_FOUND, as a missing
+  // complaint does. kWithIdentity, honoured only with `want_identity`,
+  // decrypts the identity and the reply address and appends an IDENTITY_READ
+  // event naming `reader`, in the transaction of the read.
   virtual absl::StatusOr<Complaint> Get(std::string_view reference_number,
-                                        bool with_identity,
-                                        const Principal& reader) = 0;
+                                        const Principal& reader, bool want_identity,
+                                        absl::FunctionRef<ReadAccess(const Complaint&)> access) = 0;
 
   // Deletes up to `limit` idempotency records that expired at or before
   // `now` (with them the encrypted tracking codes they keep for retries);
@@ -90,11 +100,16 @@ class PrincipalStore {
 
   // Creates a principal and returns its new bearer token (43 characters of
   // URL-safe base64, 256 random bits; stored only as a SHA-256 digest).
-  // INVALID_ARGUMENT for an unknown role or unit; ALREADY_EXISTS when a
-  // principal of that name exists.
-  virtual absl::StatusOr<std::string> CreatePrincipal(std::string_view name,
-                                                      Role role,
-                                                      std::string_view unit_id) = 0;
+  // INVALID_ARGUMENT for an unknown role or unit, a GATEWAY without channels
+  // or another role with some; ALREADY_EXISTS when a principal of that name
+  // exists.
+  virtual absl::StatusOr<std::string> CreatePrincipal(std::string_view name, Role role,
+                                                      std::string_view unit_id,
+                                                      ChannelSet channels = {}) = 0;
+
+  // A value that changes whenever a principal is revoked (by any server on
+  // the database), so that servers can drop their cached tokens.
+  virtual absl::StatusOr<std::string> RevocationMark() = 0;
 };
 
 // Categories, units and the holiday calendar.

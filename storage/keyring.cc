@@ -34,6 +34,7 @@ static_assert(crypto_kdf_KEYBYTES == Keyring::kKeyBytes);
 constexpr char kNikContext[crypto_kdf_CONTEXTBYTES + 1] = "dumasNIK";
 constexpr char kTrackingContext[crypto_kdf_CONTEXTBYTES + 1] = "dumasTRK";
 constexpr char kFingerprintContext[crypto_kdf_CONTEXTBYTES + 1] = "dumasREQ";
+constexpr char kThrottleContext[crypto_kdf_CONTEXTBYTES + 1] = "dumasTHR";
 
 // Debian's Abseil has its own absl::string_view (not std::string_view).
 absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
@@ -137,11 +138,13 @@ struct Keyring::Material {
   unsigned char nik_key[kKeyBytes];
   unsigned char tracking_key[kKeyBytes];
   unsigned char fingerprint_key[kKeyBytes];
+  unsigned char throttle_key[kKeyBytes];
 
   ~Material() {
     sodium_memzero(nik_key, sizeof nik_key);
     sodium_memzero(tracking_key, sizeof tracking_key);
     sodium_memzero(fingerprint_key, sizeof fingerprint_key);
+    sodium_memzero(throttle_key, sizeof throttle_key);
   }
 
   const DataKey* Find(std::string_view id) const {
@@ -207,6 +210,7 @@ absl::StatusOr<Keyring> Keyring::Parse(std::string_view path, std::string_view c
   crypto_kdf_derive_from_key(material->tracking_key, kKeyBytes, 2, kTrackingContext, index_key);
   crypto_kdf_derive_from_key(material->fingerprint_key, kKeyBytes, 3, kFingerprintContext,
                              index_key);
+  crypto_kdf_derive_from_key(material->throttle_key, kKeyBytes, 4, kThrottleContext, index_key);
   sodium_memzero(index_key, sizeof index_key);
   return Keyring(std::move(material));
 }
@@ -364,6 +368,10 @@ std::string Keyring::TrackingCodeHash(std::string_view reference_number,
 
 std::string Keyring::RequestFingerprint(std::string_view fingerprint) const {
   return KeyedHash(material_->fingerprint_key, {fingerprint});
+}
+
+std::string Keyring::ThrottleKeyHash(std::string_view client_key) const {
+  return KeyedHash(material_->throttle_key, {client_key});
 }
 
 }  // namespace dumas

@@ -10,7 +10,7 @@
 //                                   key_id: 1-32 of [A-Za-z0-9._-], unique.
 //   index <64 hex digits>           exactly one: the root of the keyed hashes
 //                                   (NIK blind index, tracking-code hash,
-//                                   request fingerprints). Never rotated: the
+//                                   request fingerprints, throttle keys). Never rotated: the
 //                                   hashes stored in the database depend on it.
 //
 // Encryption is libsodium's crypto_aead_xchacha20poly1305_ietf with a random
@@ -92,6 +92,8 @@ class Keyring {
   // of the request, personal data included): keyed, so it cannot be tested
   // against guesses without the key.
   std::string RequestFingerprint(std::string_view fingerprint) const;
+  // The stored form of a tracking throttle key (it names a client address).
+  std::string ThrottleKeyHash(std::string_view client_key) const;
 
  private:
   struct Material;

@@ -24,6 +24,8 @@ namespace {
 
 using TransactionEnd = ConnectionPool::TransactionEnd;
 using mysql_store_internal::Absl;
+using mysql_store_internal::NoParameters;
+using mysql_store_internal::QueryRows;
 using mysql_store_internal::FormatDate;
 using mysql_store_internal::FormatDateTime;
 using mysql_store_internal::IsAscii;
@@ -91,9 +93,11 @@ absl::StatusOr<std::pair<Principal, std::string>> MySqlStore::CreatePrincipalWit
   if (principal.role == Role::kUnit && principal.unit_id.empty()) {
     return absl::InvalidArgumentError("a UNIT principal needs a unit_id");
   }
-  const int channel_value = static_cast<int>(principal.channel);
-  if (channel_value < 0 || channel_value > kMaxChannel) {
-    return absl::InvalidArgumentError("channel is not a known channel");
+  if (principal.role == Role::kGateway && principal.channels.empty()) {
+    return absl::InvalidArgumentError("a GATEWAY principal serves one or more channels");
+  }
+  if (principal.role != Role::kGateway && !principal.channels.empty()) {
+    return absl::InvalidArgumentError("only a GATEWAY principal serves channels");
   }
   std::string token = NewToken();
   const std::string digest = Sha256(token);
@@ -109,7 +113,7 @@ absl::StatusOr<std::pair<Principal, std::string>> MySqlStore::CreatePrincipalWit
     } else {
       s.setString(3, principal.unit_id);
     }
-    s.setInt(4, channel_value);
+    s.setInt64(4, principal.channels.mask());
     s.setString(5, digest);
     s.setString(6, FormatDateTime(now));
     try {
@@ -134,29 +138,20 @@ absl::StatusOr<std::pair<Principal, std::string>> MySqlStore::CreatePrincipalWit
   stored.name = name;
   stored.role = principal.role;
   stored.unit_id = principal.unit_id;
-  stored.channel = principal.channel;
+  stored.channels = principal.channels;
   stored.create_time = now;
   return std::make_pair(std::move(stored), std::move(token));
 }
 
 absl::StatusOr<std::vector<Principal>> MySqlStore::ListPrincipals(int64_t after_id, int limit) {
   if (limit < 1) return absl::InvalidArgumentError("limit must be at least 1");
-  std::vector<Principal> principals;
-  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
-    principals.clear();
-    sql::PreparedStatement& s = c.Statement(sql_text::kListPrincipals);
-    s.setInt64(1, after_id);
-    s.setInt(2, std::min(limit, kMaxListLimit));
-    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-    while (rs->next()) {
-      absl::StatusOr<Principal> p = ReadPrincipal(*rs);
-      if (!p.ok()) return p.status();
-      principals.push_back(*std::move(p));
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return principals;
+  return QueryRows<Principal>(
+      *pool_, sql_text::kListPrincipals,
+      [&](sql::PreparedStatement& s) {
+        s.setInt64(1, after_id);
+        s.setInt(2, std::min(limit, kMaxListLimit));
+      },
+      ReadPrincipal);
 }
 
 absl::StatusOr<Principal> MySqlStore::RevokePrincipalById(int64_t id) {
@@ -251,17 +246,11 @@ absl::Status MySqlStore::CreateCategory(const Category& category) {
 }
 
 absl::StatusOr<std::vector<RoutingRule>> MySqlStore::ListRoutingRules() {
-  std::vector<RoutingRule> rules;
-  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
-    rules.clear();
-    std::unique_ptr<sql::ResultSet> rs(c.Statement(sql_text::kListRoutingRules).executeQuery());
-    while (rs->next()) {
-      rules.push_back(RoutingRule{rs->getString(1).asStdString(), rs->getString(2).asStdString()});
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return rules;
+  return QueryRows<RoutingRule>(
+      *pool_, sql_text::kListRoutingRules, NoParameters,
+      [](const sql::ResultSet& rs) -> absl::StatusOr<RoutingRule> {
+        return RoutingRule{rs.getString(1).asStdString(), rs.getString(2).asStdString()};
+      });
 }
 
 absl::Status MySqlStore::SetRoutingRule(const RoutingRule& rule) {

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "domain/request_id.h"
 #include "storage/mysql_store.h"
 #include "storage/mysql_store_internal.h"
 #include "storage/sql.h"
@@ -23,6 +24,9 @@ namespace {
 
 using TransactionEnd = ConnectionPool::TransactionEnd;
 using mysql_store_internal::Aad;
+using mysql_store_internal::DecryptColumn;
+using mysql_store_internal::EqualSecrets;
+using mysql_store_internal::QueryRows;
 using mysql_store_internal::Absl;
 using mysql_store_internal::FormatDate;
 using mysql_store_internal::FormatDateTime;
@@ -41,11 +45,13 @@ using mysql_store_internal::StorableDay;
 using mysql_store_internal::StorableTime;
 using mysql_store_internal::TruncateToMicros;
 
-constexpr size_t kMaxRequestIdBytes = 64;  // complaint_events.request_id
 constexpr size_t kMaxEventTypeBytes = 32;  // complaint_events.type
 constexpr size_t kMaxUnitIdBytes = 64;
 constexpr size_t kMaxTextBytes = 65535;    // TEXT columns
 constexpr int kMaxTinyInt = 127;
+// The channel parameters of kLeaseNotifications.
+constexpr int kChannelSlots = 8;
+static_assert(kChannelSlots >= kMaxChannel);
 
 // The bounds of DATETIME(6), for cursors and open-ended time filters.
 constexpr char kMinDateTime[] = "1000-01-01 00:00:00.000000";
@@ -105,20 +111,19 @@ absl::Status CheckUpdate(const ComplaintUpdate& u) {
 }
 
 // The complaint after `u`, as the UPDATE writes it.
-Complaint Apply(Complaint c, const ComplaintUpdate& u, absl::Time now) {
-  c.state = u.state;
-  if (u.handling_unit_id.has_value()) c.handling_unit_id = *u.handling_unit_id;
-  if (u.sp3d_time.has_value()) c.sp3d_time = TruncateToMicros(*u.sp3d_time);
-  if (u.result_due_date.has_value()) c.result_due_date = *u.result_due_date;
-  if (u.answer_time.has_value()) c.answer_time = TruncateToMicros(*u.answer_time);
-  if (u.outcome.has_value()) c.outcome = *u.outcome;
-  if (u.clarification_pending.has_value()) c.clarification_pending = *u.clarification_pending;
-  if (u.clarification_question.has_value()) c.clarification_question = *u.clarification_question;
-  if (u.answer_text.has_value()) c.answer_text = *u.answer_text;
-  if (u.satisfaction_rating.has_value()) c.satisfaction_rating = *u.satisfaction_rating;
-  c.version += 1;
-  c.update_time = now;
-  return c;
+Complaint Apply(const Complaint& c, const ComplaintUpdate& u, absl::Time now) {
+  Complaint next = ApplyUpdate(c, u);
+  if (next.sp3d_time.has_value()) next.sp3d_time = TruncateToMicros(*next.sp3d_time);
+  if (next.answer_time.has_value()) next.answer_time = TruncateToMicros(*next.answer_time);
+  next.version = c.version + 1;
+  next.update_time = now;
+  return next;
+}
+
+// The key a change's request_id is recorded under (change_requests).
+std::string ActorKey(const ChangeRequest& request, int64_t complaint_id) {
+  return request.actor_principal_id > 0 ? absl::StrCat("p", request.actor_principal_id)
+                                        : absl::StrCat("c", complaint_id);
 }
 
 void SetOptionalString(sql::PreparedStatement& s, int index, const std::string& value) {
@@ -178,104 +183,141 @@ std::string JsonIds(const std::vector<int64_t>& ids) {
 // --- CaseStore -----------------------------------------------------------------
 
 absl::StatusOr<Complaint> MySqlStore::Mutate(
-    std::string_view reference_number, int64_t actor_principal_id, std::string_view request_id,
+    std::string_view reference_number, const ChangeRequest& request,
+    absl::FunctionRef<absl::Status(const Complaint&)> authorize,
     absl::FunctionRef<absl::StatusOr<ComplaintUpdate>(const Complaint&)> decide) {
   if (!PlausibleReference(reference_number)) return NoSuchComplaint();
-  if (request_id.size() > kMaxRequestIdBytes || !IsAscii(request_id)) {
-    return absl::InvalidArgumentError("request_id must be at most 64 ASCII characters");
+  const bool idempotent = !request.request_id.empty();
+  if (idempotent && (CanonicalRequestId(request.request_id) != request.request_id ||
+                     request.fingerprint.empty())) {
+    return absl::InvalidArgumentError(
+        "request_id must be a canonical UUID, with the request's fingerprint");
   }
+  const std::string fingerprint =
+      idempotent ? keyring_.RequestFingerprint(request.fingerprint) : std::string();
   bool found = false;
-  absl::Status decided;            // decide's own error, returned as it is
+  absl::Status verdict;        // authorize's or decide's own error, returned as it is
+  bool request_taken = false;  // a concurrent call recorded the request_id first
   std::optional<Complaint> result;
+  auto body = [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
+    found = false;
+    verdict = absl::OkStatus();
+    request_taken = false;
+    result.reset();
+
+    // 1. The row, locked.
+    std::optional<Complaint> current;
+    {
+      sql::PreparedStatement& s = c.Statement(sql_text::kSelectComplaintForUpdate);
+      s.setString(1, Sql(reference_number));
+      std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+      if (!rs->next()) return TransactionEnd::kRollback;
+      std::string key_id;
+      absl::StatusOr<Complaint> row =
+          ReadComplaint(*rs, 1, keyring_, &key_id, /*with_reply_address=*/false);
+      if (!row.ok()) return row.status();
+      current = *std::move(row);
+    }
+    found = true;
+    // 2. Whether the caller may see it at all: asked on every call, retries
+    // included, so a replay never shows what the caller may no longer see.
+    // An error ends the transaction as a rollback (never as an ABORTED the
+    // pool would retry: a stale etag is final).
+    if (absl::Status allowed = authorize(*current); !allowed.ok()) {
+      verdict = allowed;
+      return TransactionEnd::kRollback;
+    }
+    // 3. Whether this request_id was used before, and for what.
+    const std::string actor_key = ActorKey(request, current->id);
+    if (idempotent) {
+      sql::PreparedStatement& s = c.Statement(sql_text::kSelectChangeRequest);
+      s.setString(1, actor_key);
+      s.setString(2, request.request_id);
+      std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+      if (rs->next()) {
+        if (!EqualSecrets(rs->getString(1).asStdString(), fingerprint)) {
+          verdict = absl::AlreadyExistsError(
+              "request_id was already used for a different request; use a new request_id");
+        } else {
+          result = *std::move(current);  // a retry: nothing is written
+        }
+        return TransactionEnd::kRollback;
+      }
+    }
+
+    // 4. The domain's decision.
+    absl::StatusOr<ComplaintUpdate> update = decide(*current);
+    if (!update.ok()) {
+      verdict = update.status();
+      return TransactionEnd::kRollback;
+    }
+    if (absl::Status check = CheckUpdate(*update); !check.ok()) return check;
+    const absl::Time now = TruncateToMicros(absl::Now());
+    const std::string now_text = FormatDateTime(now);
+    Complaint next = Apply(*current, *update, now);
+
+    // 5. The row.
+    sql::PreparedStatement& write = c.Statement(sql_text::kUpdateComplaintCase);
+    BindCaseUpdate(write, next, current->version);
+    int updated = 0;
+    try {
+      updated = write.executeUpdate();
+    } catch (const sql::SQLException& e) {
+      if (ForeignKeyConstraintName(e) == "fk_complaints_handling_unit") {
+        return absl::InvalidArgumentError("handling_unit_id names no unit");
+      }
+      throw;
+    }
+    if (updated != 1) return absl::InternalError("the locked complaint changed");
+
+    // 6. The event.
+    const ComplaintEventRecord& event = update->event;
+    const int64_t event_id =
+        InsertEvent(c, current->id, now_text, request.actor_principal_id, event.type,
+                    event.from_state, event.to_state, event.is_public, event.public_message,
+                    event.internal_note);
+    if (event_id <= 0) return absl::InternalError("the event insert returned no id");
+
+    // 7. The request_id, bound to what it asked for. Its primary key decides
+    // between concurrent calls with the same one (on two complaints, where
+    // the row locks do not order them): the second waits for the first to
+    // commit and fails with a duplicate key; it is then answered as a retry
+    // or refused, by running again.
+    if (idempotent) {
+      sql::PreparedStatement& s = c.Statement(sql_text::kInsertChangeRequest);
+      s.setString(1, actor_key);
+      s.setString(2, request.request_id);
+      s.setString(3, fingerprint);
+      s.setInt64(4, current->id);
+      s.setInt64(5, event_id);
+      s.setString(6, now_text);
+      try {
+        s.executeUpdate();
+      } catch (const sql::SQLException& e) {
+        if (e.getErrorCode() != kErDupEntry) throw;
+        request_taken = true;
+        return TransactionEnd::kRollback;
+      }
+    }
+
+    // 8. The notifications, for the complaint's channel.
+    for (const NewNotification& n : update->notifications) {
+      InsertNotification(c, keyring_, current->id, current->reference_number, event_id,
+                         n.kind, current->channel, n.text, now_text);
+    }
+    result = std::move(next);
+    return TransactionEnd::kCommit;
+  };
   // With a request_id, running the whole transaction again after an unknown
-  // COMMIT outcome is harmless: the retry finds its event and writes nothing.
-  const bool idempotent = !request_id.empty();
-  absl::Status status = pool_->RunTransaction(
-      [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
-        found = false;
-        decided = absl::OkStatus();
-        result.reset();
-
-        // 1. The row, locked, and whether this change was made before.
-        std::optional<Complaint> current;
-        bool replay = false;
-        {
-          sql::PreparedStatement& s = c.Statement(sql_text::kSelectComplaintForUpdate);
-          if (actor_principal_id > 0) {
-            s.setInt64(1, actor_principal_id);
-          } else {
-            s.setNull(1, sql::DataType::BIGINT);
-          }
-          if (request_id.empty()) {
-            s.setNull(2, sql::DataType::VARCHAR);
-          } else {
-            s.setString(2, Sql(request_id));
-          }
-          s.setString(3, Sql(reference_number));
-          std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-          if (!rs->next()) return TransactionEnd::kRollback;
-          std::string key_id;
-          absl::StatusOr<Complaint> row =
-              ReadComplaint(*rs, 1, keyring_, &key_id, /*with_reply_address=*/false);
-          if (!row.ok()) return row.status();
-          current = *std::move(row);
-          replay = !rs->isNull(1 + kComplaintColumnCount);
-        }
-        found = true;
-        if (replay) {
-          result = *std::move(current);
-          return TransactionEnd::kRollback;  // nothing was written
-        }
-
-        // 2. The domain's decision. Its error ends the transaction as a
-        // rollback (never as an ABORTED the pool would retry: a stale etag is
-        // final).
-        absl::StatusOr<ComplaintUpdate> update = decide(*current);
-        if (!update.ok()) {
-          decided = update.status();
-          return TransactionEnd::kRollback;
-        }
-        if (absl::Status check = CheckUpdate(*update); !check.ok()) return check;
-        const absl::Time now = TruncateToMicros(absl::Now());
-        const std::string now_text = FormatDateTime(now);
-        Complaint next = Apply(*current, *update, now);
-
-        // 3. The row.
-        sql::PreparedStatement& write = c.Statement(sql_text::kUpdateComplaintCase);
-        BindCaseUpdate(write, next, current->version);
-        int updated = 0;
-        try {
-          updated = write.executeUpdate();
-        } catch (const sql::SQLException& e) {
-          if (ForeignKeyConstraintName(e) == "fk_complaints_handling_unit") {
-            return absl::InvalidArgumentError("handling_unit_id names no unit");
-          }
-          throw;
-        }
-        if (updated != 1) return absl::InternalError("the locked complaint changed");
-
-        // 4. The event, with the request_id that makes a retry find it.
-        const ComplaintEventRecord& event = update->event;
-        const int64_t event_id =
-            InsertEvent(c, current->id, now_text, actor_principal_id, event.type,
-                        event.from_state, event.to_state, event.is_public,
-                        event.public_message, event.internal_note, request_id);
-        if (event_id <= 0) return absl::InternalError("the event insert returned no id");
-
-        // 5. The notifications, for the complaint's channel.
-        for (const NewNotification& n : update->notifications) {
-          InsertNotification(c, keyring_, current->id, current->reference_number, event_id,
-                             n.kind, current->channel, n.text, now_text);
-        }
-        result = std::move(next);
-        return TransactionEnd::kCommit;
-      },
-      idempotent);
+  // COMMIT outcome is harmless: the retry finds its record and writes nothing.
+  absl::Status status = pool_->RunTransaction(body, idempotent);
+  if (status.ok() && request_taken) status = pool_->RunTransaction(body, idempotent);
   // Whatever happened, the next Track reads what is committed now.
   tracking_cache_.Erase(reference_number);
   if (!status.ok()) return status;
   if (!found) return NoSuchComplaint();
-  if (!decided.ok()) return decided;
+  if (!verdict.ok()) return verdict;
+  if (request_taken) return absl::AbortedError("a concurrent call holds this request_id; retry");
   if (!result.has_value()) return absl::InternalError("the change left no complaint");
   return *std::move(result);
 }
@@ -408,36 +450,53 @@ absl::StatusOr<std::vector<ComplaintEventRecord>> MySqlStore::ListEvents(
 
 // --- NotificationStore -----------------------------------------------------------
 
-absl::StatusOr<std::vector<Notification>> MySqlStore::LeaseNotifications(Channel channel,
-                                                                        int limit,
-                                                                        absl::Duration lease) {
+namespace {
+
+// Locks the gateway's principal row in share mode for the transaction; false
+// when the principal has been revoked (see kLockActivePrincipal).
+bool LockActivePrincipal(PooledConnection& c, int64_t principal_id) {
+  sql::PreparedStatement& s = c.Statement(sql_text::kLockActivePrincipal);
+  s.setInt64(1, principal_id);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  return rs->next();
+}
+
+absl::Status Revoked() {
+  return absl::UnauthenticatedError("the principal has been revoked");
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Notification>> MySqlStore::LeaseNotifications(
+    const Principal& gateway, int limit, absl::Duration lease) {
   if (limit < 1) return absl::InvalidArgumentError("limit must be at least 1");
   if (lease <= absl::ZeroDuration()) return absl::InvalidArgumentError("lease must be positive");
-  const int channel_value = static_cast<int>(channel);
-  if (channel_value < 0 || channel_value > kMaxChannel) {
-    return absl::InvalidArgumentError("channel is not a known channel");
-  }
+  const std::vector<Channel> channels = gateway.channels.channels();
+  if (channels.empty()) return absl::InvalidArgumentError("the principal serves no channel");
   std::vector<Notification> leased;
+  bool revoked = false;
   // Not idempotent: after an unknown COMMIT outcome the caller hears
   // UNAVAILABLE, and what was leased comes back when the lease ends.
   absl::Status status = pool_->RunTransaction(
       [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
         leased.clear();
+        revoked = !LockActivePrincipal(c, gateway.id);
+        if (revoked) return TransactionEnd::kRollback;
         const absl::Time now = TruncateToMicros(absl::Now());
         const absl::Time until = TruncateToMicros(now + lease);
         if (!StorableTime(until)) return absl::InvalidArgumentError("lease is too long");
+        const std::string now_text = FormatDateTime(now);
 
-        // 1. Which: the oldest free ones, locked; others' leases are skipped.
+        // 1. Which: the oldest free ones of its channels, locked; others'
+        // leases are skipped.
         std::vector<int64_t> ids;
         {
-          sql::PreparedStatement& s =
-              c.Statement(channel == Channel::kUnspecified
-                              ? sql_text::kLeaseNotifications
-                              : sql_text::kLeaseNotificationsOfChannel);
-          int i = 0;
-          if (channel != Channel::kUnspecified) s.setInt(++i, channel_value);
-          s.setString(++i, FormatDateTime(now));
-          s.setInt(++i, std::min(limit, kMaxListLimit));
+          sql::PreparedStatement& s = c.Statement(sql_text::kLeaseNotifications);
+          for (int i = 0; i < kChannelSlots; ++i) {
+            s.setInt(i + 1, static_cast<int>(channels[i % channels.size()]));
+          }
+          s.setString(kChannelSlots + 1, now_text);
+          s.setInt(kChannelSlots + 2, std::min(limit, kMaxListLimit));
           std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
           while (rs->next()) ids.push_back(rs->getInt64(1));
         }
@@ -450,50 +509,66 @@ absl::StatusOr<std::vector<Notification>> MySqlStore::LeaseNotifications(Channel
         extend.setString(2, FormatDateTime(until));
         extend.executeUpdate();
 
-        // 3. What to deliver, and where.
-        sql::PreparedStatement& select = c.Statement(sql_text::kSelectNotifications);
-        select.setString(1, id_list);
-        std::unique_ptr<sql::ResultSet> rs(select.executeQuery());
-        while (rs->next()) {
-          Notification& n = leased.emplace_back();
-          n.id = rs->getInt64(1);
-          const int64_t event_id = rs->getInt64(2);
-          const int kind = rs->getInt(3);
-          n.kind = static_cast<NotificationKind>(kind);
-          n.channel = static_cast<Channel>(rs->getInt(4));
-          const std::string text_key_id = rs->getString(5);
-          const std::string text_ct = rs->getString(6);
-          absl::StatusOr<absl::Time> created = ParseDateTime(rs->getString(7));
-          if (!created.ok()) return created.status();
-          n.create_time = *created;
-          n.delivery_attempt = rs->getInt(8);
-          absl::StatusOr<absl::Time> expires = ParseDateTime(rs->getString(9));
-          if (!expires.ok()) return expires.status();
-          n.lease_expire_time = *expires;
-          n.reference_number = rs->getString(10).asStdString();
-          const std::string complaint_key_id = rs->getString(11);
-          const std::string reply_ct = rs->getString(12);
-          absl::StatusOr<std::string> text = keyring_.Decrypt(
-              text_key_id, text_ct, NotificationAad(n.reference_number, event_id, kind));
-          if (!text.ok()) return text.status();
-          n.text = *std::move(text);
-          absl::StatusOr<std::string> reply = keyring_.Decrypt(
-              complaint_key_id, reply_ct, Aad(kAadReplyAddress, n.reference_number));
-          if (!reply.ok()) return reply.status();
-          n.reply_address = *std::move(reply);
+        // 3. What to deliver, and where. One that cannot be decrypted is set
+        // aside, so that it does not block the others of its channel.
+        std::vector<std::pair<int64_t, absl::Status>> undeliverable;
+        {
+          sql::PreparedStatement& select = c.Statement(sql_text::kSelectNotifications);
+          select.setString(1, id_list);
+          std::unique_ptr<sql::ResultSet> rs(select.executeQuery());
+          while (rs->next()) {
+            Notification n;
+            n.id = rs->getInt64(1);
+            const int64_t event_id = rs->getInt64(2);
+            const int kind = rs->getInt(3);
+            n.kind = static_cast<NotificationKind>(kind);
+            n.channel = static_cast<Channel>(rs->getInt(4));
+            const std::string text_key_id = rs->getString(5);
+            const std::string text_ct = rs->getString(6);
+            absl::StatusOr<absl::Time> created = ParseDateTime(rs->getString(7));
+            if (!created.ok()) return created.status();
+            n.create_time = *created;
+            n.delivery_attempt = rs->getInt(8);
+            absl::StatusOr<absl::Time> expires = ParseDateTime(rs->getString(9));
+            if (!expires.ok()) return expires.status();
+            n.lease_expire_time = *expires;
+            n.reference_number = rs->getString(10).asStdString();
+            const std::string complaint_key_id = rs->getString(11);
+            const std::string reply_ct = rs->getString(12);
+            absl::StatusOr<std::string> text =
+                DecryptColumn(keyring_, text_key_id, text_ct,
+                              NotificationAad(n.reference_number, event_id, kind));
+            absl::StatusOr<std::string> reply =
+                DecryptColumn(keyring_, complaint_key_id, reply_ct,
+                              Aad(kAadReplyAddress, n.reference_number));
+            if (!text.ok() || !reply.ok()) {
+              undeliverable.emplace_back(n.id, !text.ok() ? text.status() : reply.status());
+              continue;
+            }
+            n.text = *std::move(text);
+            n.reply_address = *std::move(reply);
+            leased.push_back(std::move(n));
+          }
+        }
+        for (const auto& [id, why] : undeliverable) {
+          sql::PreparedStatement& aside = c.Statement(sql_text::kSetNotificationAside);
+          aside.setString(1, now_text);
+          aside.setString(2, absl::StatusCodeToString(why.code()));
+          aside.setInt64(3, id);
+          aside.executeUpdate();
         }
         return TransactionEnd::kCommit;
       },
       /*idempotent=*/false);
   if (!status.ok()) return status;
+  if (revoked) return Revoked();
   return leased;
 }
 
-absl::Status MySqlStore::AcknowledgeNotifications(Channel channel,
+absl::Status MySqlStore::AcknowledgeNotifications(const Principal& gateway,
                                                   const std::vector<int64_t>& ids) {
-  const int channel_value = static_cast<int>(channel);
-  if (channel_value < 0 || channel_value > kMaxChannel) {
-    return absl::InvalidArgumentError("channel is not a known channel");
+  if (gateway.channels.empty()) {
+    return absl::InvalidArgumentError("the principal serves no channel");
   }
   const absl::Status not_found =
       absl::NotFoundError("a notification does not exist for this channel");
@@ -507,15 +582,17 @@ absl::Status MySqlStore::AcknowledgeNotifications(Channel channel,
   }
   const std::string id_list = JsonIds(unique);
   bool all_found = false;
+  bool revoked = false;
   // Idempotent: acknowledging again changes nothing.
   absl::Status status = pool_->RunTransaction(
       [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
         all_found = false;
+        revoked = !LockActivePrincipal(c, gateway.id);
+        if (revoked) return TransactionEnd::kRollback;
         {
           sql::PreparedStatement& count = c.Statement(sql_text::kCountNotifications);
           count.setString(1, id_list);
-          count.setInt(2, channel_value);
-          count.setInt(3, channel_value);
+          count.setInt64(2, gateway.channels.mask());
           std::unique_ptr<sql::ResultSet> rs(count.executeQuery());
           if (!rs->next() || rs->getInt64(1) != static_cast<int64_t>(unique.size())) {
             return TransactionEnd::kRollback;
@@ -530,8 +607,35 @@ absl::Status MySqlStore::AcknowledgeNotifications(Channel channel,
       },
       /*idempotent=*/true);
   if (!status.ok()) return status;
+  if (revoked) return Revoked();
   if (!all_found) return not_found;
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<UndeliverableNotification>>
+MySqlStore::ListUndeliverableNotifications(int64_t after_id, int limit) {
+  if (limit < 1) return absl::InvalidArgumentError("limit must be at least 1");
+  return QueryRows<UndeliverableNotification>(
+      *pool_, sql_text::kListUndeliverableNotifications,
+      [&](sql::PreparedStatement& s) {
+        s.setInt64(1, after_id);
+        s.setInt(2, std::min(limit, kMaxListLimit));
+      },
+      [](const sql::ResultSet& rs) -> absl::StatusOr<UndeliverableNotification> {
+        UndeliverableNotification n;
+        n.id = rs.getInt64(1);
+        n.reference_number = rs.getString(2).asStdString();
+        n.kind = static_cast<NotificationKind>(rs.getInt(3));
+        n.channel = static_cast<Channel>(rs.getInt(4));
+        absl::StatusOr<absl::Time> created = ParseDateTime(rs.getString(5));
+        if (!created.ok()) return created.status();
+        n.create_time = *created;
+        absl::StatusOr<absl::Time> failed = ParseDateTime(rs.getString(6));
+        if (!failed.ok()) return failed.status();
+        n.failure_time = *failed;
+        n.failure = rs.getString(7).asStdString();
+        return n;
+      });
 }
 
 }  // namespace dumas

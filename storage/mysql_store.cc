@@ -22,6 +22,10 @@ namespace {
 
 using TransactionEnd = ConnectionPool::TransactionEnd;
 using mysql_store_internal::Aad;
+using mysql_store_internal::DecryptColumn;
+using mysql_store_internal::EqualSecrets;
+using mysql_store_internal::NoParameters;
+using mysql_store_internal::QueryRows;
 using mysql_store_internal::Absl;
 using mysql_store_internal::FormatDate;
 using mysql_store_internal::FormatDateTime;
@@ -63,10 +67,6 @@ constexpr char kAadTrackingCode[] = "idempotency_keys.tracking_code_ct";
 
 std::string IdempotencyRow(int64_t principal_id, std::string_view request_id) {
   return absl::StrCat(principal_id, ":", Absl(request_id));
-}
-
-bool EqualSecrets(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 // Checks that every value fits its column; the message names the field.
@@ -142,8 +142,8 @@ absl::StatusOr<Identity> ReadIdentity(const sql::ResultSet& rs, uint32_t first,
       {kAadAddress, &identity.address}};
   uint32_t column = first;
   for (const auto& [aad_column, out] : columns) {
-    absl::StatusOr<std::string> plain =
-        keyring.Decrypt(key_id, rs.getString(column++).asStdString(), Aad(aad_column, reference));
+    absl::StatusOr<std::string> plain = DecryptColumn(
+        keyring, key_id, rs.getString(column++).asStdString(), Aad(aad_column, reference));
     if (!plain.ok()) return plain.status();
     *out = *std::move(plain);
   }
@@ -212,8 +212,8 @@ absl::StatusOr<std::optional<StoredSubmission>> ReadStoredSubmission(
   std::string key_id;
   absl::StatusOr<Complaint> complaint = ReadComplaint(*rs, 5, keyring, &key_id);
   if (!complaint.ok()) return complaint.status();
-  absl::StatusOr<std::string> code = keyring.Decrypt(
-      tracking_key_id, tracking_ct, Aad(kAadTrackingCode, IdempotencyRow(principal_id, request_id)));
+  absl::StatusOr<std::string> code = DecryptColumn(
+      keyring, tracking_key_id, tracking_ct, Aad(kAadTrackingCode, IdempotencyRow(principal_id, request_id)));
   if (!code.ok()) return code.status();
   stored.answer.complaint = *std::move(complaint);
   stored.answer.tracking_code = *std::move(code);
@@ -334,7 +334,7 @@ absl::StatusOr<SubmittedComplaint> MySqlStore::Submit(
         const int64_t event_id =
             InsertEvent(c, id, now_text, in.submitted_by, kEventReceived, std::nullopt,
                         ComplaintState::kReceived, /*is_public=*/true, kReceivedMessage,
-                        /*internal_note=*/"", /*request_id=*/"");
+                        /*internal_note=*/"");
 
         // 4. The receipt to the complainant (it holds the tracking code: the
         // text is encrypted), delivered by the gateway of the channel.
@@ -383,11 +383,12 @@ absl::StatusOr<TrackedComplaint> MySqlStore::Track(std::string_view reference_nu
     return not_found;
   }
   const absl::Time now = absl::Now();
-  std::optional<TrackingCache::Entry> entry = tracking_cache_.Find(reference_number, now);
+  TrackingCache::Lookup cached = tracking_cache_.Find(reference_number, now);
+  std::optional<TrackingCache::Entry>& entry = cached.entry;
   if (!entry.has_value()) {
     absl::StatusOr<TrackingCache::Entry> loaded = LoadTracking(reference_number);
     if (!loaded.ok()) return loaded.status();
-    tracking_cache_.Put(reference_number, *loaded, now);
+    tracking_cache_.Put(reference_number, *loaded, now, cached.ticket);
     entry = *std::move(loaded);
   }
   const bool match =
@@ -459,16 +460,9 @@ absl::StatusOr<TrackingCache::Entry> MySqlStore::LoadTracking(
     std::sort(events.begin(), events.end(),
               [](const EventRow& a, const EventRow& b) { return a.id < b.id; });
     ComplaintState state = ComplaintState::kUnspecified;
-    // The answer is complaints.answer_text. A complaint answered before the
-    // case-handling schema (version 3) has only the event that moved it to
-    // ANSWERED, whose public message was the answer: the latest one counts.
-    const bool answer_stored = tracked.answer.has_value();
     for (EventRow& row : events) {
       // An event that changes no state shows the state it happened in.
       if (row.to_state.has_value()) state = *row.to_state;
-      if (row.to_state == ComplaintState::kAnswered && !answer_stored) {
-        tracked.answer = OfficialAnswer{row.message, row.time};
-      }
       tracked.timeline.push_back(PublicEvent{row.time, state, std::move(row.message)});
     }
   }
@@ -482,44 +476,53 @@ absl::StatusOr<TrackingCache::Entry> MySqlStore::LoadTracking(
   return entry;
 }
 
-absl::StatusOr<Complaint> MySqlStore::Get(std::string_view reference_number, bool with_identity,
-                                          const Principal& reader) {
+absl::StatusOr<Complaint> MySqlStore::Get(std::string_view reference_number,
+                                          const Principal& reader, bool want_identity,
+                                          absl::FunctionRef<ReadAccess(const Complaint&)> access) {
   const absl::Status not_found = absl::NotFoundError("no complaint has this reference number");
-  if (!PlausibleReference(reference_number)) {
-    return not_found;
-  }
+  if (!PlausibleReference(reference_number)) return not_found;
   std::optional<Complaint> complaint;
-  auto read = [&](PooledConnection& c) -> absl::Status {
+  // One read decides: the row (identity still encrypted) is what `access`
+  // sees, and only what it allows is decrypted.
+  auto read = [&](PooledConnection& c) -> absl::StatusOr<ReadAccess> {
     complaint.reset();
-    sql::PreparedStatement& s = c.Statement(with_identity ? sql_text::kSelectComplaintWithIdentity
-                                                          : sql_text::kSelectComplaint);
+    sql::PreparedStatement& s = c.Statement(sql_text::kSelectComplaintWithIdentity);
     s.setString(1, Sql(reference_number));
     std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-    if (!rs->next()) return absl::OkStatus();
+    if (!rs->next()) return ReadAccess::kNone;
     std::string key_id;
-    absl::StatusOr<Complaint> row = ReadComplaint(*rs, 1, keyring_, &key_id);
+    absl::StatusOr<Complaint> row =
+        ReadComplaint(*rs, 1, keyring_, &key_id, /*with_reply_address=*/false);
     if (!row.ok()) return row.status();
-    if (with_identity) {
+    const ReadAccess allowed = access(*row);
+    if (allowed == ReadAccess::kNone) return allowed;
+    if (allowed == ReadAccess::kWithIdentity && want_identity) {
       absl::StatusOr<Identity> identity =
           ReadIdentity(*rs, 1 + kComplaintColumnCount, keyring_, key_id, row->reference_number);
       if (!identity.ok()) return identity.status();
       row->identity = *std::move(identity);
+      absl::StatusOr<std::string> reply = DecryptColumn(
+          keyring_, key_id, rs->getString(9).asStdString(),
+          Aad(kAadReplyAddress, row->reference_number));
+      if (!reply.ok()) return reply.status();
+      row->reply_address = *std::move(reply);
     }
     complaint = *std::move(row);
-    return absl::OkStatus();
+    return complaint->identity.has_value() ? ReadAccess::kWithIdentity : ReadAccess::kBasic;
   };
   absl::Status status;
-  if (!with_identity) {
-    status = pool_->Run(read);
+  if (!want_identity) {
+    status = pool_->Run([&](PooledConnection& c) { return read(c).status(); });
   } else {
     // The read of the identity and its record commit together, or neither.
     status = pool_->RunTransaction(
         [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
-          if (absl::Status read_status = read(c); !read_status.ok()) return read_status;
-          if (!complaint.has_value()) return TransactionEnd::kRollback;
+          absl::StatusOr<ReadAccess> got = read(c);
+          if (!got.ok()) return got.status();
+          if (*got != ReadAccess::kWithIdentity) return TransactionEnd::kRollback;
           InsertEvent(c, complaint->id, FormatDateTime(absl::Now()), reader.id,
                       kEventIdentityRead, std::nullopt, std::nullopt, /*is_public=*/false,
-                      /*public_message=*/"", /*internal_note=*/"", /*request_id=*/"");
+                      /*public_message=*/"", /*internal_note=*/"");
           return TransactionEnd::kCommit;
         },
         /*idempotent=*/false);
@@ -551,55 +554,108 @@ absl::StatusOr<Principal> MySqlStore::Authenticate(std::string_view token) {
 }
 
 absl::StatusOr<std::string> MySqlStore::CreatePrincipal(std::string_view name, Role role,
-                                                        std::string_view unit_id) {
+                                                        std::string_view unit_id,
+                                                        ChannelSet channels) {
   Principal principal;
   principal.name = std::string(name);
   principal.role = role;
   principal.unit_id = std::string(unit_id);
+  principal.channels = channels;
   absl::StatusOr<std::pair<Principal, std::string>> created = CreatePrincipalWithToken(principal);
   if (!created.ok()) return created.status();
   return std::move(created->second);
+}
+
+absl::StatusOr<std::string> MySqlStore::RevocationMark() {
+  std::string mark;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    std::unique_ptr<sql::ResultSet> rs(
+        c.Statement(sql_text::kSelectRevocationMark).executeQuery());
+    if (!rs->next()) return absl::InternalError("the revocation mark query returned no row");
+    mark = absl::StrCat(rs->getInt64(1), "/", rs->getString(2).asStdString());
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return mark;
+}
+
+absl::StatusOr<int> MySqlStore::RecordTrackFailure(std::string_view client_key, absl::Time now,
+                                                   absl::Duration window) {
+  if (window <= absl::ZeroDuration()) return absl::InvalidArgumentError("window must be positive");
+  const std::string key = keyring_.ThrottleKeyHash(client_key);
+  const absl::Time at = TruncateToMicros(now);
+  if (!StorableTime(at) || !StorableTime(at - window)) {
+    return absl::InvalidArgumentError("now is out of range");
+  }
+  const std::string now_text = FormatDateTime(at);
+  const std::string cutoff = FormatDateTime(at - window);
+  int failures = 0;
+  // Counting again after an unknown COMMIT outcome would count one failure
+  // twice: not idempotent, so the caller hears UNAVAILABLE instead.
+  absl::Status status = pool_->RunTransaction(
+      [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
+        sql::PreparedStatement& count = c.Statement(sql_text::kCountTrackFailure);
+        count.setString(1, key);
+        count.setString(2, now_text);
+        count.setString(3, cutoff);
+        count.setString(4, cutoff);
+        count.setString(5, now_text);
+        count.executeUpdate();
+        sql::PreparedStatement& read = c.Statement(sql_text::kSelectTrackFailures);
+        read.setString(1, key);
+        std::unique_ptr<sql::ResultSet> rs(read.executeQuery());
+        if (!rs->next()) return absl::InternalError("the counted failure is missing");
+        failures = rs->getInt(1);
+        return TransactionEnd::kCommit;
+      },
+      /*idempotent=*/false);
+  if (!status.ok()) return status;
+  return failures;
+}
+
+absl::StatusOr<int64_t> MySqlStore::PurgeTrackFailures(absl::Time before, int limit) {
+  if (limit < 1) return absl::InvalidArgumentError("limit must be at least 1");
+  if (!StorableTime(before)) return absl::InvalidArgumentError("before is out of range");
+  int64_t deleted = 0;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    sql::PreparedStatement& s = c.Statement(sql_text::kPurgeTrackFailures);
+    s.setString(1, FormatDateTime(TruncateToMicros(before)));
+    s.setInt(2, limit);
+    deleted = s.executeUpdate();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return deleted;
 }
 
 absl::StatusOr<std::vector<Category>> MySqlStore::ListCategories(std::string_view after_id,
                                                                  int limit) {
   if (limit < 1) return absl::InvalidArgumentError("limit must be at least 1");
   if (!IsAscii(after_id)) return absl::InvalidArgumentError("after_id must be ASCII");
-  std::vector<Category> categories;
-  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
-    categories.clear();
-    sql::PreparedStatement& s = c.Statement(sql_text::kListCategories);
-    s.setString(1, Sql(after_id));
-    s.setInt(2, std::min(limit, kMaxListLimit));
-    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-    while (rs->next()) {
-      categories.push_back(Category{rs->getString(1).asStdString(),
-                                    rs->getString(2).asStdString(),
-                                    rs->getString(3).asStdString()});
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return categories;
+  return QueryRows<Category>(
+      *pool_, sql_text::kListCategories,
+      [&](sql::PreparedStatement& s) {
+        s.setString(1, Sql(after_id));
+        s.setInt(2, std::min(limit, kMaxListLimit));
+      },
+      [](const sql::ResultSet& rs) -> absl::StatusOr<Category> {
+        return Category{rs.getString(1).asStdString(), rs.getString(2).asStdString(),
+                        rs.getString(3).asStdString()};
+      });
 }
 
 absl::StatusOr<std::vector<Unit>> MySqlStore::ListUnits(std::string_view after_id, int limit) {
   if (limit < 1) return absl::InvalidArgumentError("limit must be at least 1");
   if (!IsAscii(after_id)) return absl::InvalidArgumentError("after_id must be ASCII");
-  std::vector<Unit> units;
-  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
-    units.clear();
-    sql::PreparedStatement& s = c.Statement(sql_text::kListUnits);
-    s.setString(1, Sql(after_id));
-    s.setInt(2, std::min(limit, kMaxListLimit));
-    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-    while (rs->next()) {
-      units.push_back(Unit{rs->getString(1).asStdString(), rs->getString(2).asStdString()});
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return units;
+  return QueryRows<Unit>(
+      *pool_, sql_text::kListUnits,
+      [&](sql::PreparedStatement& s) {
+        s.setString(1, Sql(after_id));
+        s.setInt(2, std::min(limit, kMaxListLimit));
+      },
+      [](const sql::ResultSet& rs) -> absl::StatusOr<Unit> {
+        return Unit{rs.getString(1).asStdString(), rs.getString(2).asStdString()};
+      });
 }
 
 absl::StatusOr<std::vector<absl::CivilDay>> MySqlStore::ListHolidays() {

@@ -50,6 +50,7 @@
 #include "storage/connection_pool.h"
 #include "storage/keyring.h"
 #include "storage/mysql_options.h"
+#include "storage/track_throttle_store.h"
 #include "storage/tracking_cache.h"
 
 namespace dumas {
@@ -59,7 +60,8 @@ class MySqlStore final : public ComplaintStore,
                          public ReferenceDataStore,
                          public CaseStore,
                          public NotificationStore,
-                         public AdminStore {
+                         public AdminStore,
+                         public TrackThrottleStore {
  public:
   // How long a submission's idempotency record answers retries.
   static constexpr absl::Duration kIdempotencyWindow = absl::Hours(24);
@@ -80,25 +82,34 @@ class MySqlStore final : public ComplaintStore,
       const NewComplaint& complaint, absl::FunctionRef<std::string()> next_reference) override;
   absl::StatusOr<TrackedComplaint> Track(std::string_view reference_number,
                                          std::string_view tracking_code) override;
-  absl::StatusOr<Complaint> Get(std::string_view reference_number, bool with_identity,
-                                const Principal& reader) override;
+  absl::StatusOr<Complaint> Get(std::string_view reference_number, const Principal& reader,
+                                bool want_identity,
+                                absl::FunctionRef<ReadAccess(const Complaint&)> access) override;
 
   // PrincipalStore.
   absl::StatusOr<Principal> Authenticate(std::string_view token) override;
   absl::StatusOr<std::string> CreatePrincipal(std::string_view name, Role role,
-                                              std::string_view unit_id) override;
+                                              std::string_view unit_id,
+                                              ChannelSet channels = {}) override;
+  absl::StatusOr<std::string> RevocationMark() override;
+
+  // TrackThrottleStore.
+  absl::StatusOr<int> RecordTrackFailure(std::string_view client_key, absl::Time now,
+                                         absl::Duration window) override;
+  absl::StatusOr<int64_t> PurgeTrackFailures(absl::Time before, int limit) override;
 
   // CaseStore. The complaints that Mutate passes to `decide` and returns, and
   // that ListComplaints lists, have neither identity nor reply address (the
   // server shows the reply address only with the identity; Get has both).
   // Mutate: INVALID_ARGUMENT when the update names an unknown handling unit,
-  // a state or value out of range, or a request_id longer than 64 ASCII
-  // characters. Deadlocks are retried, calling `decide` again (a status from
-  // `decide`, ABORTED included, is final). ListComplaints and ListEvents: at
-  // most 1000 rows per call, INVALID_ARGUMENT for a limit below 1.
+  // a state or value out of range, or a request_id that is not a canonical
+  // UUID. Deadlocks are retried, calling `authorize` and `decide` again (a
+  // status from them, ABORTED included, is final). ListComplaints and
+  // ListEvents: at most 1000 rows per call, INVALID_ARGUMENT for a limit
+  // below 1.
   absl::StatusOr<Complaint> Mutate(
-      std::string_view reference_number, int64_t actor_principal_id,
-      std::string_view request_id,
+      std::string_view reference_number, const ChangeRequest& request,
+      absl::FunctionRef<absl::Status(const Complaint&)> authorize,
       absl::FunctionRef<absl::StatusOr<ComplaintUpdate>(const Complaint&)> decide) override;
   absl::StatusOr<std::vector<ListedComplaint>> ListComplaints(
       const ComplaintFilter& filter, const std::optional<ComplaintCursor>& after,
@@ -107,15 +118,15 @@ class MySqlStore final : public ComplaintStore,
                                                                int64_t after_id,
                                                                int limit) override;
 
-  // NotificationStore. At most 1000 notifications per call. LeaseNotifications
-  // fails with DATA_LOSS, leasing nothing, when a due notification's text
-  // fails authentication (it was altered or moved between rows); that
-  // notification blocks the lease until it is repaired or acknowledged
-  // (which drops its text).
-  absl::StatusOr<std::vector<Notification>> LeaseNotifications(Channel channel, int limit,
+  // NotificationStore. At most 1000 notifications per call.
+  // INVALID_ARGUMENT for a principal without channels.
+  absl::StatusOr<std::vector<Notification>> LeaseNotifications(const Principal& gateway,
+                                                               int limit,
                                                                absl::Duration lease) override;
-  absl::Status AcknowledgeNotifications(Channel channel,
+  absl::Status AcknowledgeNotifications(const Principal& gateway,
                                         const std::vector<int64_t>& ids) override;
+  absl::StatusOr<std::vector<UndeliverableNotification>> ListUndeliverableNotifications(
+      int64_t after_id, int limit) override;
 
   // AdminStore. INVALID_ARGUMENT also for values that do not fit their
   // columns (names over 200 characters, ids over 64 ASCII characters) and,

@@ -78,6 +78,16 @@ size_t Utf8Chars(std::string_view s) {
   return n;
 }
 
+absl::StatusOr<std::string> DecryptColumn(const Keyring& keyring, std::string_view key_id,
+                                          std::string_view ciphertext,
+                                          std::string_view associated_data) {
+  absl::StatusOr<std::string> plain = keyring.Decrypt(key_id, ciphertext, associated_data);
+  if (absl::IsFailedPrecondition(plain.status())) {
+    return absl::InternalError(plain.status().message());
+  }
+  return plain;
+}
+
 absl::StatusOr<Complaint> ReadComplaint(const sql::ResultSet& rs, uint32_t first,
                                         const Keyring& keyring, std::string* key_id,
                                         bool with_reply_address) {
@@ -127,7 +137,7 @@ absl::StatusOr<Complaint> ReadComplaint(const sql::ResultSet& rs, uint32_t first
   c.satisfaction_rating = rs.getInt(first + 26);
   if (!with_reply_address) return c;
   absl::StatusOr<std::string> reply =
-      keyring.Decrypt(*key_id, reply_ct, Aad(kAadReplyAddress, c.reference_number));
+      DecryptColumn(keyring, *key_id, reply_ct, Aad(kAadReplyAddress, c.reference_number));
   if (!reply.ok()) return reply.status();
   c.reply_address = *std::move(reply);
   return c;
@@ -141,7 +151,10 @@ absl::StatusOr<Principal> ReadPrincipal(const sql::ResultSet& rs) {
   if (!role.has_value()) return absl::InternalError("a principal has an unknown role");
   p.role = *role;
   p.unit_id = rs.getString(4).asStdString();
-  p.channel = static_cast<Channel>(rs.getInt(5));
+  const std::optional<ChannelSet> channels =
+      ChannelSet::FromMask(static_cast<uint32_t>(rs.getInt(5)));
+  if (!channels.has_value()) return absl::InternalError("a principal has an unknown channel");
+  p.channels = *channels;
   absl::StatusOr<absl::Time> created = ParseDateTime(rs.getString(6));
   if (!created.ok()) return created.status();
   p.create_time = *created;
@@ -149,6 +162,10 @@ absl::StatusOr<Principal> ReadPrincipal(const sql::ResultSet& rs) {
   if (!revoked.ok()) return revoked.status();
   p.revoke_time = *revoked;
   return p;
+}
+
+bool EqualSecrets(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string Sha256(std::string_view data) {
@@ -161,8 +178,7 @@ std::string Sha256(std::string_view data) {
 int64_t InsertEvent(PooledConnection& c, int64_t complaint_id, const std::string& time_text,
                     int64_t actor, std::string_view type, std::optional<ComplaintState> from,
                     std::optional<ComplaintState> to, bool is_public,
-                    std::string_view public_message, std::string_view internal_note,
-                    std::string_view request_id) {
+                    std::string_view public_message, std::string_view internal_note) {
   sql::PreparedStatement& s = c.Statement(sql_text::kInsertEvent);
   s.setInt64(1, complaint_id);
   s.setString(2, time_text);
@@ -188,11 +204,6 @@ int64_t InsertEvent(PooledConnection& c, int64_t complaint_id, const std::string
     s.setNull(9, sql::DataType::LONGVARCHAR);
   } else {
     s.setString(9, Sql(internal_note));
-  }
-  if (request_id.empty()) {
-    s.setNull(10, sql::DataType::VARCHAR);
-  } else {
-    s.setString(10, Sql(request_id));
   }
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
   return rs->next() ? rs->getInt64(1) : 0;

@@ -7,6 +7,8 @@
 #ifndef DUMAS_STORAGE_MYSQL_STORE_INTERNAL_H_
 #define DUMAS_STORAGE_MYSQL_STORE_INTERNAL_H_
 
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 #include <cppconn/sqlstring.h>
 
 #include <cstddef>
@@ -14,19 +16,19 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "domain/complaint.h"
 #include "domain/notification_text.h"
+#include "domain/string_view_interop.h"
 #include "storage/connection_pool.h"
 #include "storage/keyring.h"
-
-namespace sql {
-class ResultSet;
-}  // namespace sql
 
 namespace dumas::mysql_store_internal {
 
@@ -67,6 +69,42 @@ inline bool PlausibleReference(std::string_view reference) {
   return reference.size() == kReferenceNumberChars && IsAscii(reference);
 }
 
+// Decrypts a stored column (Keyring::Decrypt), with the error a caller may
+// pass on: a key missing from the key file becomes INTERNAL (an operator's
+// matter: the message, for the log, names the key id, never a value);
+// DATA_LOSS (altered or moved ciphertext) stays. The gRPC edge shows neither
+// message to callers.
+absl::StatusOr<std::string> DecryptColumn(const Keyring& keyring, std::string_view key_id,
+                                          std::string_view ciphertext,
+                                          std::string_view associated_data);
+
+// Runs the prepared statement `sql` outside a transaction (ConnectionPool::
+// Run), with its parameters set by `bind`, and reads every row with `read`.
+template <typename Row>
+absl::StatusOr<std::vector<Row>> QueryRows(
+    ConnectionPool& pool, const char* sql,
+    absl::FunctionRef<void(sql::PreparedStatement&)> bind,
+    absl::FunctionRef<absl::StatusOr<Row>(const sql::ResultSet&)> read) {
+  std::vector<Row> rows;
+  absl::Status status = pool.Run([&](PooledConnection& c) -> absl::Status {
+    rows.clear();  // a retry on a fresh connection starts over
+    sql::PreparedStatement& s = c.Statement(sql);
+    bind(s);
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    while (rs->next()) {
+      absl::StatusOr<Row> row = read(*rs);
+      if (!row.ok()) return row.status();
+      rows.push_back(*std::move(row));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return rows;
+}
+
+// A statement without parameters, for QueryRows.
+inline void NoParameters(sql::PreparedStatement&) {}
+
 // Reads DUMAS_SQL_COMPLAINT_COLUMNS from column `first` on. Sets *key_id to
 // the row's key id. The reply address is personal data that the server shows
 // only with the identity: it is decrypted only `with_reply_address`, else
@@ -78,17 +116,20 @@ absl::StatusOr<Complaint> ReadComplaint(const sql::ResultSet& rs, uint32_t first
 // Reads DUMAS_SQL_PRINCIPAL_COLUMNS (storage/sql.h) from column 1 on.
 absl::StatusOr<Principal> ReadPrincipal(const sql::ResultSet& rs);
 
+// Whether two secrets (hashes, fingerprints) are equal, in time that does
+// not depend on where they differ.
+bool EqualSecrets(std::string_view a, std::string_view b);
+
 // SHA-256 of `data` (32 bytes).
 std::string Sha256(std::string_view data);
 
 // Appends an event and returns its id (the log is append-only: nothing
 // updates or deletes it). actor 0 is the complainant (NULL); an empty
-// internal note or request_id is stored as NULL.
+// internal note is stored as NULL.
 int64_t InsertEvent(PooledConnection& c, int64_t complaint_id, const std::string& time_text,
                     int64_t actor, std::string_view type, std::optional<ComplaintState> from,
                     std::optional<ComplaintState> to, bool is_public,
-                    std::string_view public_message, std::string_view internal_note,
-                    std::string_view request_id);
+                    std::string_view public_message, std::string_view internal_note);
 
 // The associated data of a notification's text: its complaint, the event
 // that queued it and its kind, which are unique together.

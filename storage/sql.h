@@ -98,8 +98,8 @@ inline constexpr char kSelectTracking[] =
 // or deletes complaint_events.
 inline constexpr char kInsertEvent[] =
     "INSERT INTO complaint_events (complaint_id, event_time, actor_principal_id,"
-    " type, from_state, to_state, public, public_message, internal_note, request_id)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " type, from_state, to_state, public, public_message, internal_note)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " RETURNING id";
 
 // --- Idempotency -----------------------------------------------------------------
@@ -128,7 +128,7 @@ inline constexpr char kPurgeExpiredIdempotencyKeys[] =
 // The principal's columns, in the order ReadPrincipal (mysql_admin_store.cc
 // and mysql_store.cc) reads them.
 #define DUMAS_SQL_PRINCIPAL_COLUMNS \
-  "id, name, role, COALESCE(unit_id, ''), channel, created_at, revoked_at"
+  "id, name, role, COALESCE(unit_id, ''), channel_mask, created_at, revoked_at"
 
 inline constexpr char kSelectPrincipalByToken[] =
     "SELECT " DUMAS_SQL_PRINCIPAL_COLUMNS " FROM principals"
@@ -142,15 +142,46 @@ inline constexpr char kListPrincipals[] =
     " WHERE id > ? ORDER BY id LIMIT ?";
 
 inline constexpr char kInsertPrincipal[] =
-    "INSERT INTO principals (name, role, unit_id, channel, token_sha256, created_at)"
+    "INSERT INTO principals (name, role, unit_id, channel_mask, token_sha256, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?)"
     " RETURNING id";
+
+// Changes whenever a principal is revoked: how many are, and the latest time
+// (idx_principals_revoked).
+inline constexpr char kSelectRevocationMark[] =
+    "SELECT COUNT(*), COALESCE(MAX(revoked_at), '') FROM principals"
+    " WHERE revoked_at IS NOT NULL";
+
+// Whether the principal is active, holding a shared lock on its row until the
+// transaction ends: a revocation (an UPDATE of the row) waits for the
+// transactions that checked it, and those that check after it see it.
+inline constexpr char kLockActivePrincipal[] =
+    "SELECT id FROM principals WHERE id = ? AND revoked_at IS NULL LOCK IN SHARE MODE";
 
 inline constexpr char kRevokePrincipalById[] =
     "UPDATE principals SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
 
 inline constexpr char kRevokePrincipal[] =
     "UPDATE principals SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL";
+
+// --- Tracking throttle -----------------------------------------------------------
+
+// Counts a failure of a client key (a keyed hash) in its fixed window, which
+// restarts when it has ended. In ON DUPLICATE KEY UPDATE each assignment sees
+// the columns as the earlier ones left them, so failures is decided on the old
+// window_start before window_start moves. Parameters: key, now, (update:)
+// window cutoff (now - window), window cutoff, now.
+inline constexpr char kCountTrackFailure[] =
+    "INSERT INTO track_failures (client_key, window_start, failures) VALUES (?, ?, 1)"
+    " ON DUPLICATE KEY UPDATE"
+    " failures = IF(window_start <= ?, 1, failures + 1),"
+    " window_start = IF(window_start <= ?, ?, window_start)";
+// The count the statement above left, read in its transaction (the row is
+// still locked by it).
+inline constexpr char kSelectTrackFailures[] =
+    "SELECT failures FROM track_failures WHERE client_key = ?";
+inline constexpr char kPurgeTrackFailures[] =
+    "DELETE FROM track_failures WHERE window_start < ? ORDER BY window_start LIMIT ?";
 
 // --- Reference data -----------------------------------------------------------------
 
@@ -183,17 +214,19 @@ inline constexpr char kUpsertRoutingRule[] =
 
 // --- Case handling -------------------------------------------------------------
 
-// Mutate's read: the complaint, locked, and the id of the event that an
-// earlier call with the same (actor, request_id) wrote on it (NULL when there
-// is none, or when the request_id parameter is NULL). Parameters: actor
-// (NULL for the complainant), request_id, reference number.
+// Mutate's read: the complaint, locked.
 inline constexpr char kSelectComplaintForUpdate[] =
-    "SELECT " DUMAS_SQL_COMPLAINT_COLUMNS ", e.id"
-    " FROM complaints c"
-    " LEFT JOIN complaint_events e ON e.complaint_id = c.id"
-    " AND e.actor_principal_id <=> ? AND e.request_id = ?"
-    " WHERE c.reference_number = ?"
-    " FOR UPDATE";
+    "SELECT " DUMAS_SQL_COMPLAINT_COLUMNS
+    " FROM complaints c WHERE c.reference_number = ? FOR UPDATE";
+
+// The change recorded under (actor key, request_id): its fingerprint. The
+// actor key is "p<principal id>" for staff, "c<complaint id>" for the
+// complainant.
+inline constexpr char kSelectChangeRequest[] =
+    "SELECT fingerprint FROM change_requests WHERE actor_key = ? AND request_id = ?";
+inline constexpr char kInsertChangeRequest[] =
+    "INSERT INTO change_requests (actor_key, request_id, fingerprint, complaint_id, event_id,"
+    " created_at) VALUES (?, ?, ?, ?, ?, ?)";
 
 // Mutate's write of the locked row: every case-handling column as decided,
 // the version counted up. The version condition is a guard (the row is
@@ -274,20 +307,31 @@ inline constexpr char kInsertNotification[] =
     "INSERT INTO notifications (complaint_id, event_id, kind, channel, key_id, text_ct,"
     " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
-// The unacknowledged notifications whose lease ended (or never began), oldest
-// first, locked; rows another leaser holds are skipped, not waited for.
-// Parameters: now, limit; the second also the channel (first).
+// The unacknowledged notifications of a gateway's channels whose lease ended
+// (or never began) and that were not set aside, oldest first, locked; rows
+// another leaser holds are skipped, not waited for. The channels are eight
+// parameters, the gateway's channels repeated to fill them, so that one
+// static statement serves every set and the optimizer sees a list of
+// constants for idx_notifications_channel. Parameters: 8 channels, now, limit.
 inline constexpr char kLeaseNotifications[] =
-    "SELECT n.id FROM notifications n FORCE INDEX (idx_notifications_pending)"
-    " WHERE n.acked_at IS NULL AND (n.lease_until IS NULL OR n.lease_until < ?)"
-    " ORDER BY n.id LIMIT ?"
-    " FOR UPDATE SKIP LOCKED";
-inline constexpr char kLeaseNotificationsOfChannel[] =
     "SELECT n.id FROM notifications n FORCE INDEX (idx_notifications_channel)"
-    " WHERE n.channel = ? AND n.acked_at IS NULL"
-    " AND (n.lease_until IS NULL OR n.lease_until < ?)"
+    " WHERE n.channel IN (?, ?, ?, ?, ?, ?, ?, ?) AND n.acked_at IS NULL"
+    " AND n.failed_at IS NULL AND (n.lease_until IS NULL OR n.lease_until < ?)"
     " ORDER BY n.id LIMIT ?"
     " FOR UPDATE SKIP LOCKED";
+
+// Sets a notification aside: it is not leased again until an operator acts.
+// Parameters: now, failure, id.
+inline constexpr char kSetNotificationAside[] =
+    "UPDATE notifications SET failed_at = ?, failure = ?, lease_until = NULL WHERE id = ?";
+
+// Notifications set aside, by id. Parameters: after id, limit.
+inline constexpr char kListUndeliverableNotifications[] =
+    "SELECT n.id, c.reference_number, n.kind, n.channel, n.created_at, n.failed_at,"
+    " COALESCE(n.failure, '')"
+    " FROM notifications n JOIN complaints c ON c.id = n.complaint_id"
+    " WHERE n.failed_at IS NOT NULL AND n.acked_at IS NULL AND n.id > ?"
+    " ORDER BY n.id LIMIT ?";
 
 // Sets of notification ids travel as one parameter, a JSON array of integers
 // (such as "[4,9,12]"), joined through JSON_TABLE: one static statement for
@@ -309,12 +353,12 @@ inline constexpr char kSelectNotifications[] =
     " JOIN complaints c ON c.id = n.complaint_id"
     " ORDER BY n.id";
 
-// How many of the ids exist (of the channel, unless it is 0). Parameters: the
-// ids, channel, channel.
+// How many of the ids exist among the channels of a bit mask (bit n:
+// channel n). Parameters: the ids, the mask.
 inline constexpr char kCountNotifications[] =
     "SELECT COUNT(*) FROM " DUMAS_SQL_ID_LIST
     " JOIN notifications n ON n.id = j.id"
-    " WHERE (? = 0 OR n.channel = ?)";
+    " WHERE ((? >> n.channel) & 1) = 1";
 
 // Acknowledges: the first acknowledgement's time stays; the text is dropped.
 // Parameters: the ids, now.

@@ -386,8 +386,10 @@ int Main() {
         const auto& mine = submitted[t];
         if (mine.empty()) return false;
         const std::string& reference = mine[cursor[t]++ % mine.size()].first;
+        ChangeRequest change;
+        change.actor_principal_id = principal->id;
         absl::StatusOr<Complaint> changed = (*store)->Mutate(
-            reference, principal->id, "",
+            reference, change, [](const Complaint&) { return absl::OkStatus(); },
             [&](const Complaint& current) -> absl::StatusOr<ComplaintUpdate> {
               ComplaintUpdate u;
               u.state = current.state == ComplaintState::kVerified ? ComplaintState::kReceived

@@ -15,6 +15,7 @@
 #define DUMAS_STORAGE_TRACKING_CACHE_H_
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,9 +40,17 @@ class TrackingCache {
   // `ttl` zero disables the cache. At most about `capacity` entries are kept.
   TrackingCache(absl::Duration ttl, size_t capacity);
 
-  // The entry of `reference` if it is younger than the TTL.
-  std::optional<Entry> Find(std::string_view reference, absl::Time now);
-  void Put(std::string_view reference, Entry entry, absl::Time now);
+  // What Find knows of a reference: its entry if it is younger than the TTL;
+  // else a ticket for the Put of what the caller loads instead.
+  struct Lookup {
+    std::optional<Entry> entry;
+    uint64_t ticket = 0;
+  };
+  Lookup Find(std::string_view reference, absl::Time now);
+  // Stores what the caller loaded after Find gave it `ticket` — unless an
+  // Erase (of this reference or one sharing its shard) came in between: the
+  // load may then predate the change the Erase announced, and is dropped.
+  void Put(std::string_view reference, Entry entry, absl::Time now, uint64_t ticket);
   void Erase(std::string_view reference);
 
  private:
@@ -53,6 +62,7 @@ class TrackingCache {
   struct Shard {
     absl::Mutex mu;
     absl::flat_hash_map<std::string, Stored> entries ABSL_GUARDED_BY(mu);
+    uint64_t erasures ABSL_GUARDED_BY(mu) = 0;  // the tickets
   };
   Shard& ShardOf(std::string_view reference);
 

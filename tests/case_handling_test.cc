@@ -9,8 +9,11 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "domain/complaint.h"
@@ -487,7 +490,8 @@ TEST_F(CaseHandlingTest, AuthorizationMatrix) {
     for (const auto& [relation, unit] : relations) {
       if (role == Role::kUnit && unit.empty()) continue;  // a unit principal has a unit
       tokens[{role, relation}] =
-          NewToken(absl::StrCat("matrix-", RoleName(role), "-", unit), role, unit);
+          NewToken(absl::StrCat("matrix-", RoleName(role), "-", unit), role, unit,
+                   role == Role::kGateway ? ChannelSet{Channel::kWhatsapp} : ChannelSet{});
     }
   }
   for (const Method& method : methods) {
@@ -626,7 +630,7 @@ TEST_F(CaseHandlingTest, GatewaysSeeOnlyTheirChannel) {
   v1::CreatePrincipalRequest request;
   request.mutable_principal()->set_display_name("gateway-email");
   request.mutable_principal()->set_role(v1::ROLE_GATEWAY);
-  request.mutable_principal()->set_channel(v1::CHANNEL_EMAIL);
+  request.mutable_principal()->add_channels(v1::CHANNEL_EMAIL);
   v1::CreatePrincipalResponse created;
   grpc::ClientContext context;
   Authorize(context, token(Role::kAdmin));
@@ -932,6 +936,345 @@ TEST_F(CaseHandlingTest, AdminManagesPrincipalsRoutingAndCalendar) {
                        admin_token)
                 .error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace dumas
+
+// --- Gateways keep to their channels -------------------------------------------
+
+namespace dumas {
+namespace {
+
+class GatewayChannelsTest : public CaseHandlingTest {
+ protected:
+  // An ADMIN's CreatePrincipal of a GATEWAY with `channels`.
+  grpc::Status CreateGateway(const std::string& name, const std::vector<v1::Channel>& channels,
+                             v1::CreatePrincipalResponse* created) {
+    v1::CreatePrincipalRequest request;
+    request.mutable_principal()->set_display_name(name);
+    request.mutable_principal()->set_role(v1::ROLE_GATEWAY);
+    for (v1::Channel channel : channels) request.mutable_principal()->add_channels(channel);
+    grpc::ClientContext context;
+    Authorize(context, token(Role::kAdmin));
+    return admin().CreatePrincipal(&context, request, created);
+  }
+
+  static std::vector<std::string> Fields(const grpc::Status& status) {
+    google::rpc::Status details;
+    std::vector<std::string> fields;
+    if (!details.ParseFromString(status.error_details())) return fields;
+    for (const auto& any : details.details()) {
+      google::rpc::BadRequest bad_request;
+      if (!any.UnpackTo(&bad_request)) continue;
+      for (const auto& v : bad_request.field_violations()) fields.push_back(v.field());
+    }
+    return fields;
+  }
+};
+
+TEST_F(GatewayChannelsTest, AGatewayNamesOneOrMoreChannels) {
+  v1::CreatePrincipalResponse created;
+  grpc::Status status = CreateGateway("gateway-nothing", {}, &created);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(Fields(status), ::testing::Contains("principal.channels"));
+  status = CreateGateway("gateway-unspecified", {v1::CHANNEL_UNSPECIFIED}, &created);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(Fields(status), ::testing::Contains("principal.channels[0]"));
+
+  v1::CreatePrincipalRequest intake;
+  intake.mutable_principal()->set_display_name("intake-with-channel");
+  intake.mutable_principal()->set_role(v1::ROLE_INTAKE);
+  intake.mutable_principal()->add_channels(v1::CHANNEL_WEB);
+  grpc::ClientContext context;
+  Authorize(context, token(Role::kAdmin));
+  EXPECT_EQ(admin().CreatePrincipal(&context, intake, &created).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  ASSERT_TRUE(CreateGateway("gateway-sosmed", {v1::CHANNEL_TWITTER, v1::CHANNEL_FACEBOOK},
+                            &created)
+                  .ok());
+  EXPECT_THAT(created.principal().channels(),
+              ::testing::ElementsAre(v1::CHANNEL_FACEBOOK, v1::CHANNEL_TWITTER));
+}
+
+TEST_F(GatewayChannelsTest, AGatewaySubmitsOnItsOwnChannelsOnly) {
+  v1::CreatePrincipalResponse whatsapp;
+  ASSERT_TRUE(CreateGateway("gateway-wa", {v1::CHANNEL_WHATSAPP}, &whatsapp).ok());
+  for (v1::Channel channel : {v1::CHANNEL_EMAIL, v1::CHANNEL_KOMPOLNAS}) {
+    v1::SubmitComplaintRequest request = ValidRequest();
+    request.mutable_complaint()->set_channel(channel);
+    request.mutable_complaint()->set_reply_address(channel == v1::CHANNEL_EMAIL
+                                                       ? "warga@example.id"
+                                                       : "KOMPOLNAS-2026-0001");
+    v1::SubmitComplaintResponse response;
+    const grpc::Status status = Submit(request, &response, whatsapp.token());
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+        << v1::Channel_Name(channel) << ": " << status.error_message();
+  }
+  EXPECT_EQ(CountComplaints(), 0);
+  v1::SubmitComplaintResponse response;
+  EXPECT_TRUE(Submit(ValidRequest(), &response, whatsapp.token()).ok());
+  // INTAKE registers complaints of any channel (the SPKT counter, the phone).
+  v1::SubmitComplaintRequest walk_in = ValidRequest();
+  walk_in.mutable_complaint()->set_channel(v1::CHANNEL_WALK_IN);
+  EXPECT_TRUE(Submit(walk_in, &response, token(Role::kIntake)).ok());
+}
+
+TEST_F(GatewayChannelsTest, AGatewayLeasesAndAcknowledgesItsChannelsOnly) {
+  v1::CreatePrincipalResponse email;
+  ASSERT_TRUE(CreateGateway("gateway-email", {v1::CHANNEL_EMAIL}, &email).ok());
+  v1::CreatePrincipalResponse both;
+  ASSERT_TRUE(
+      CreateGateway("gateway-both", {v1::CHANNEL_EMAIL, v1::CHANNEL_WHATSAPP}, &both).ok());
+  const Handle h = NewComplaint();  // WhatsApp: its receipt holds the tracking code
+  EXPECT_THAT(Fetch(h, 60, email.token()), IsEmpty());
+  const std::vector<v1::Notification> leased = Fetch(h, 60, both.token());
+  ASSERT_EQ(leased.size(), 1u);
+  EXPECT_EQ(leased[0].channel(), v1::CHANNEL_WHATSAPP);
+  EXPECT_EQ(Acknowledge({leased[0].name()}, email.token()).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(Acknowledge({leased[0].name()}, both.token()).ok());
+
+  // A gateway left without channels (made before gateways named them) is
+  // refused rather than served every channel.
+  v1::CreatePrincipalResponse legacy;
+  ASSERT_TRUE(CreateGateway("gateway-legacy", {v1::CHANNEL_WEB}, &legacy).ok());
+  ASSERT_TRUE(database()
+                  .Execute("UPDATE principals SET channel_mask = 0 WHERE name = 'gateway-legacy'")
+                  .ok());
+  v1::FetchNotificationsRequest request;
+  v1::FetchNotificationsResponse response;
+  grpc::ClientContext context;
+  Authorize(context, legacy.token());
+  EXPECT_EQ(notifications().FetchNotifications(&context, request, &response).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// --- Request ids are bound to what they asked -----------------------------------
+
+TEST_F(CaseHandlingTest, ARequestIdIsBoundToItsMethodComplaintAndContent) {
+  Handle h = NewComplaint();
+  Handle other = NewComplaint();
+  const std::string rid = "6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f";
+  auto verify = [&](Handle& target, const std::string& request_id, const std::string& note) {
+    v1::VerifyComplaintRequest request;
+    request.set_name(target.name);
+    request.set_etag(target.etag);
+    request.set_request_id(request_id);
+    request.set_internal_note(note);
+    v1::VerifyComplaintResponse response;
+    grpc::ClientContext context;
+    Authorize(context, supervisor());
+    return stub().VerifyComplaint(&context, request, &response);
+  };
+  ASSERT_TRUE(verify(h, rid, "").ok());
+  // The retry, in any case of letters, is the same change.
+  EXPECT_TRUE(verify(h, rid, "").ok());
+  EXPECT_TRUE(verify(h, absl::AsciiStrToUpper(rid), "").ok());
+  // Anything else under the same request_id is refused and changes nothing:
+  // other content, another complaint, another method.
+  EXPECT_EQ(verify(h, rid, "catatan lain").error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(verify(other, rid, "").error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  v1::RejectComplaintRequest reject;
+  reject.set_name(h.name);
+  ASSERT_TRUE(Refresh(h).ok());
+  reject.set_etag(h.etag);
+  reject.set_request_id(rid);
+  reject.set_reason(v1::REJECTION_REASON_DUPLICATE);
+  reject.set_public_reason("Pengaduan yang sama sudah terdaftar sebelumnya.");
+  v1::RejectComplaintResponse rejected;
+  grpc::ClientContext context;
+  Authorize(context, supervisor());
+  EXPECT_EQ(stub().RejectComplaint(&context, reject, &rejected).error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+  ASSERT_TRUE(Refresh(h).ok());
+  ASSERT_TRUE(Refresh(other).ok());
+  EXPECT_EQ(h.state, v1::COMPLAINT_STATE_VERIFIED);
+  EXPECT_EQ(other.state, v1::COMPLAINT_STATE_RECEIVED);
+  int verified = 0;
+  for (const v1::ComplaintEvent& event : Events(h)) verified += event.type() == "VERIFIED";
+  EXPECT_EQ(verified, 1);
+
+  // The complainant's request ids are bound the same way.
+  Handle answered = InState(v1::COMPLAINT_STATE_ANSWERED);
+  auto rate = [&](int rating) {
+    v1::RateComplaintHandlingRequest request;
+    request.set_reference_number(answered.reference);
+    request.set_tracking_code(answered.code);
+    request.set_rating(rating);
+    request.set_request_id("0a9b8c7d-6e5f-4a3b-8c1d-0e9f8a7b6c5d");
+    v1::RateComplaintHandlingResponse response;
+    grpc::ClientContext rate_context;
+    return stub().RateComplaintHandling(&rate_context, request, &response);
+  };
+  EXPECT_TRUE(rate(4).ok());
+  EXPECT_TRUE(rate(4).ok());
+  EXPECT_EQ(rate(1).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+}
+
+TEST_F(CaseHandlingTest, AReplayChecksThatTheCallerMayStillSeeTheComplaint) {
+  // Propam handles the complaint and starts investigating, with a request_id.
+  Handle h = InState(v1::COMPLAINT_STATE_VERIFIED);
+  v1::AssignComplaintRequest assign;
+  assign.set_name(h.name);
+  assign.set_etag(h.etag);
+  assign.set_handling_unit("units/propam");
+  v1::AssignComplaintResponse assigned;
+  {
+    grpc::ClientContext context;
+    Authorize(context, supervisor());
+    ASSERT_TRUE(stub().AssignComplaint(&context, assign, &assigned).ok());
+  }
+  const std::string propam = NewToken("unit-propam", Role::kUnit, "propam");
+  v1::StartInvestigationRequest start;
+  start.set_name(h.name);
+  start.set_etag(assigned.complaint().etag());
+  start.set_request_id("9e8d7c6b-5a49-4382-9716-a5b4c3d2e1f0");
+  auto start_as_propam = [&] {
+    v1::StartInvestigationResponse response;
+    grpc::ClientContext context;
+    Authorize(context, propam);
+    return stub().StartInvestigation(&context, start, &response);
+  };
+  ASSERT_TRUE(start_as_propam().ok());
+  EXPECT_TRUE(start_as_propam().ok());  // a retry
+  // The case moves on and goes to Si Was after a dispute.
+  ASSERT_TRUE(Refresh(h).ok());
+  ASSERT_TRUE(Do(Step::kConclude, h, supervisor()).ok());
+  ASSERT_TRUE(Do(Step::kAnswer, h, supervisor()).ok());
+  ASSERT_TRUE(Do(Step::kDispute, h, "").ok());
+  assign.set_etag(h.etag);
+  assign.set_handling_unit("units/siwas");
+  {
+    grpc::ClientContext context;
+    Authorize(context, supervisor());
+    ASSERT_TRUE(stub().AssignComplaint(&context, assign, &assigned).ok());
+  }
+  // Propam's retry now shows it nothing.
+  EXPECT_EQ(start_as_propam().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// --- Reopened complaints are tracked again ----------------------------------------
+
+TEST_F(CaseHandlingTest, AReopenedComplaintOwesANewResultAndShowsOverdue) {
+  Handle h = InState(v1::COMPLAINT_STATE_ANSWERED);
+  const std::string answer = "Pengaduan Anda terbukti; petugas telah diproses oleh Propam.";
+  // The result was due on a day that has passed (as if the dispute came late).
+  ASSERT_TRUE(database()
+                  .Execute(absl::StrCat("UPDATE complaints SET result_due_date = '2026-01-05'"
+                                        " WHERE reference_number = '",
+                                        h.reference, "'"))
+                  .ok());
+  ASSERT_TRUE(Do(Step::kDispute, h, "").ok());
+  EXPECT_EQ(h.state, v1::COMPLAINT_STATE_REOPENED);
+
+  // The disputed answer is no longer the answer, but stays in the history.
+  v1::GetComplaintResponse got;
+  ASSERT_TRUE(Get(h.name, v1::COMPLAINT_VIEW_BASIC, supervisor(), &got).ok());
+  EXPECT_FALSE(got.complaint().has_answer_time());
+  v1::TrackComplaintResponse tracked;
+  ASSERT_TRUE(Track(h.reference, h.code, &tracked).ok());
+  EXPECT_FALSE(tracked.complaint().has_answer());
+  bool answer_on_timeline = false;
+  for (const v1::PublicEvent& event : tracked.complaint().timeline()) {
+    answer_on_timeline |= event.message().find(answer) != std::string::npos;
+  }
+  EXPECT_TRUE(answer_on_timeline);
+  bool answer_in_events = false;
+  for (const v1::ComplaintEvent& event : Events(h)) {
+    answer_in_events |= event.type() == "ANSWERED" &&
+                        event.public_message().find(answer) != std::string::npos;
+  }
+  EXPECT_TRUE(answer_in_events);
+
+  // The earlier due date has passed: it is overdue, listed and tracked so.
+  EXPECT_EQ(got.complaint().result_status(), v1::DEADLINE_STATUS_OVERDUE);
+  v1::ListComplaintsRequest overdue;
+  overdue.set_overdue(true);
+  std::vector<std::string> listed;
+  for (const v1::Complaint& c : ListAll(overdue, supervisor())) listed.push_back(c.name());
+  EXPECT_THAT(listed, ::testing::Contains(h.name));
+  ASSERT_TRUE(Track(h.reference, h.code, &tracked).ok());
+  EXPECT_EQ(tracked.complaint().result_due_date().year(), 2026);
+  EXPECT_EQ(tracked.complaint().result_due_date().month(), 1);
+
+  // A new disposition starts a new result deadline and tells the complainant.
+  ASSERT_TRUE(Refresh(h).ok());
+  ASSERT_TRUE(Do(Step::kAssign, h, supervisor()).ok());
+  ASSERT_TRUE(Get(h.name, v1::COMPLAINT_VIEW_BASIC, supervisor(), &got).ok());
+  EXPECT_EQ(got.complaint().result_status(), v1::DEADLINE_STATUS_PENDING);
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), PaluTimeZone());
+  const absl::CivilDay due(got.complaint().result_due_date().year(),
+                           got.complaint().result_due_date().month(),
+                           got.complaint().result_due_date().day());
+  EXPECT_GT(due, today + 40);  // 40 working days: at least eight weeks
+  listed.clear();
+  for (const v1::Complaint& c : ListAll(overdue, supervisor())) listed.push_back(c.name());
+  EXPECT_THAT(listed, Not(::testing::Contains(h.name)));
+  int sp3d = 0;
+  for (const v1::Notification& n : Fetch(h)) sp3d += n.kind() == v1::NOTIFICATION_KIND_SP3D;
+  EXPECT_EQ(sp3d, 2);  // the first disposition's and this one's
+}
+
+// --- Stored data that fails stays with the operators -------------------------------
+
+TEST_F(CaseHandlingTest, AnUndeliverableNotificationIsSetAsideAndTheRestFlow) {
+  const Handle first = NewComplaint();
+  const Handle second = NewComplaint();
+  // The first receipt's ciphertext is replaced by the second's.
+  ASSERT_TRUE(database()
+                  .Execute("UPDATE notifications a JOIN notifications b ON b.id = a.id + 1"
+                           " SET a.text_ct = b.text_ct WHERE a.id = (SELECT MIN(id) FROM"
+                           " (SELECT id FROM notifications) AS n)")
+                  .ok());
+  v1::FetchNotificationsRequest fetch;
+  fetch.set_max_notifications(100);
+  v1::FetchNotificationsResponse fetched;
+  {
+    grpc::ClientContext context;
+    Authorize(context, token(Role::kGateway));
+    ASSERT_TRUE(notifications().FetchNotifications(&context, fetch, &fetched).ok());
+  }
+  ASSERT_EQ(fetched.notifications_size(), 1);
+  EXPECT_EQ(fetched.notifications(0).complaint(), second.name);
+
+  v1::ListUndeliverableNotificationsRequest request;
+  v1::ListUndeliverableNotificationsResponse response;
+  grpc::ClientContext context;
+  Authorize(context, token(Role::kAdmin));
+  ASSERT_TRUE(admin().ListUndeliverableNotifications(&context, request, &response).ok());
+  ASSERT_EQ(response.notifications_size(), 1);
+  EXPECT_EQ(response.notifications(0).complaint(), first.name);
+  EXPECT_EQ(response.notifications(0).kind(), v1::NOTIFICATION_KIND_RECEIPT);
+  EXPECT_EQ(response.notifications(0).failure(), "DATA_LOSS");
+}
+
+TEST_F(CaseHandlingTest, KeyFileProblemsAreTheOperatorsNotTheCallers) {
+  const Handle h = NewComplaint();
+  ASSERT_TRUE(database()
+                  .Execute(absl::StrCat("UPDATE complaints SET key_id = 'retired-2025'"
+                                        " WHERE reference_number = '",
+                                        h.reference, "'"))
+                  .ok());
+  // A BASIC read decrypts nothing, so it still works.
+  v1::GetComplaintResponse response;
+  EXPECT_TRUE(Get(h.name, v1::COMPLAINT_VIEW_BASIC, supervisor(), &response).ok());
+  // A FULL read fails, saying nothing of keys or key files.
+  const grpc::Status status = Get(h.name, v1::COMPLAINT_VIEW_FULL, supervisor(), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_THAT(status.error_message(), Not(HasSubstr("retired")));
+  EXPECT_THAT(status.error_message(), Not(HasSubstr("key")));
+  // A ciphertext that fails its check says so without details.
+  ASSERT_TRUE(database()
+                  .Execute(absl::StrCat("UPDATE complaints SET key_id = (SELECT key_id FROM"
+                                        " notifications LIMIT 1), nik_ct = phone_ct"
+                                        " WHERE reference_number = '",
+                                        h.reference, "'"))
+                  .ok());
+  const grpc::Status altered = Get(h.name, v1::COMPLAINT_VIEW_FULL, supervisor(), &response);
+  EXPECT_EQ(altered.error_code(), grpc::StatusCode::DATA_LOSS);
+  EXPECT_THAT(altered.error_message(), Not(HasSubstr("authentication")));
 }
 
 }  // namespace

@@ -62,7 +62,10 @@ class CaseStoreTest : public ::testing::Test {
     db_ = std::move(t->database);
     keys_ = std::move(t->key_file);
     store_ = std::move(t->store);
-    gateway_ = NewPrincipal("gateway", Role::kGateway, "");
+    // A gateway of every channel.
+    ChannelSet all;
+    for (int c = 1; c <= kMaxChannel; ++c) all.insert(static_cast<Channel>(c));
+    gateway_ = NewPrincipal("gateway", Role::kGateway, "", all);
     supervisor_ = NewPrincipal("supervisor", Role::kSupervisor, "");
   }
 
@@ -71,11 +74,13 @@ class CaseStoreTest : public ::testing::Test {
     db_.reset();
   }
 
-  Principal NewPrincipal(const std::string& name, Role role, const std::string& unit) {
+  Principal NewPrincipal(const std::string& name, Role role, const std::string& unit,
+                         ChannelSet channels = {}) {
     Principal p;
     p.name = name;
     p.role = role;
     p.unit_id = unit;
+    p.channels = channels;
     absl::StatusOr<std::pair<Principal, std::string>> created =
         store_->CreatePrincipalWithToken(p);
     EXPECT_TRUE(created.ok()) << created.status();
@@ -117,6 +122,38 @@ class CaseStoreTest : public ::testing::Test {
     return out.value_or(SubmittedComplaint{});
   }
 
+  // A gateway of `channel` alone (created on first use).
+  const Principal& GatewayOf(Channel channel) {
+    auto it = channel_gateways_.find(channel);
+    if (it == channel_gateways_.end()) {
+      it = channel_gateways_
+               .emplace(channel, NewPrincipal(absl::StrCat("gateway-", ChannelName(channel)),
+                                              Role::kGateway, "", ChannelSet{channel}))
+               .first;
+    }
+    return it->second;
+  }
+
+  // A change by `actor` with `request_id`, bound to `fingerprint`; every
+  // complaint is visible.
+  absl::StatusOr<Complaint> MutateAs(
+      std::string_view reference, int64_t actor, const std::string& request_id,
+      absl::FunctionRef<absl::StatusOr<ComplaintUpdate>(const Complaint&)> decide,
+      const std::string& fingerprint = "the request") {
+    ChangeRequest change;
+    change.actor_principal_id = actor;
+    change.request_id = request_id;
+    change.fingerprint = request_id.empty() ? "" : fingerprint;
+    return store_->Mutate(reference, change, [](const Complaint&) { return absl::OkStatus(); },
+                          decide);
+  }
+
+  // The complaint without its identity, as the supervisor reads it.
+  absl::StatusOr<Complaint> GetBasic(std::string_view reference) {
+    return store_->Get(reference, supervisor_, /*want_identity=*/false,
+                       [](const Complaint&) { return ReadAccess::kBasic; });
+  }
+
   int64_t Count(std::string_view sql) {
     absl::StatusOr<int64_t> n = db_->QueryInt(sql);
     EXPECT_TRUE(n.ok()) << n.status();
@@ -130,7 +167,7 @@ class CaseStoreTest : public ::testing::Test {
   // Applies a plain state change as the supervisor.
   absl::StatusOr<Complaint> Move(const std::string& reference, ComplaintState to,
                                  std::function<void(const Complaint&, ComplaintUpdate&)> fill = {}) {
-    return store_->Mutate(reference, supervisor_.id, "",
+    return MutateAs(reference, supervisor_.id, "",
                           [&](const Complaint& current) -> absl::StatusOr<ComplaintUpdate> {
                             ComplaintUpdate u = Change(current.state, to, "STATE_CHANGED");
                             if (fill) fill(current, u);
@@ -143,6 +180,7 @@ class CaseStoreTest : public ::testing::Test {
   std::unique_ptr<MySqlStore> store_;
   Principal gateway_;
   Principal supervisor_;
+  std::map<Channel, Principal> channel_gateways_;
 };
 
 // --- Mutate ------------------------------------------------------------------
@@ -153,7 +191,7 @@ TEST_F(CaseStoreTest, MutateWritesRowEventAndNotificationsTogether) {
   const absl::Time sp3d = absl::FromCivil(absl::CivilSecond(2026, 2, 2, 3, 4, 5), absl::UTCTimeZone()) +
                           absl::Nanoseconds(1234567);  // below microseconds: truncated
   int calls = 0;
-  absl::StatusOr<Complaint> out = store_->Mutate(
+  absl::StatusOr<Complaint> out = MutateAs(
       ref, supervisor_.id, "5c1d1d8e-0000-4000-8000-000000000001",
       [&](const Complaint& current) -> absl::StatusOr<ComplaintUpdate> {
         ++calls;
@@ -185,7 +223,7 @@ TEST_F(CaseStoreTest, MutateWritesRowEventAndNotificationsTogether) {
   EXPECT_EQ(out->reply_address, "");
 
   // What Get reads back is what Mutate returned.
-  absl::StatusOr<Complaint> got = store_->Get(ref, false, supervisor_);
+  absl::StatusOr<Complaint> got = GetBasic(ref);
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->state, out->state);
   EXPECT_EQ(got->version, out->version);
@@ -203,7 +241,15 @@ TEST_F(CaseStoreTest, MutateWritesRowEventAndNotificationsTogether) {
   EXPECT_THAT((*events)[1],
               ElementsAre("ASSIGNED", absl::StrCat(supervisor_.id), "1", "5", "1",
                           "Pengaduan didisposisikan; SP3D dikirim.", "handling unit: propam",
-                          "5c1d1d8e-0000-4000-8000-000000000001"));
+                          "-"));
+  // The request_id is recorded with the change, bound to its fingerprint.
+  absl::StatusOr<std::vector<std::vector<std::string>>> requests = db_->Query(
+      "SELECT actor_key, request_id, complaint_id,"
+      " event_id = (SELECT MAX(id) FROM complaint_events) FROM change_requests");
+  ASSERT_TRUE(requests.ok()) << requests.status();
+  EXPECT_THAT(*requests, ElementsAre(ElementsAre(absl::StrCat("p", supervisor_.id),
+                                                 "5c1d1d8e-0000-4000-8000-000000000001",
+                                                 absl::StrCat(s.complaint.id), "1")));
   absl::StatusOr<std::vector<std::vector<std::string>>> notes = db_->Query(
       "SELECT n.kind, n.channel, n.attempts, n.event_id = (SELECT MAX(id) FROM complaint_events)"
       " FROM notifications n ORDER BY n.id");
@@ -217,7 +263,7 @@ TEST_F(CaseStoreTest, FailedDecideOrFailedWriteLeavesNothing) {
   const int64_t events_before = Count("SELECT COUNT(*) FROM complaint_events");
 
   // The domain refuses.
-  absl::StatusOr<Complaint> refused = store_->Mutate(
+  absl::StatusOr<Complaint> refused = MutateAs(
       ref, supervisor_.id, "", [](const Complaint&) -> absl::StatusOr<ComplaintUpdate> {
         return absl::FailedPreconditionError("cannot answer a complaint in state RECEIVED");
       });
@@ -226,7 +272,7 @@ TEST_F(CaseStoreTest, FailedDecideOrFailedWriteLeavesNothing) {
 
   // The row is written, then the event fails (its actor is no principal): the
   // row's change is rolled back with it.
-  absl::StatusOr<Complaint> failed = store_->Mutate(
+  absl::StatusOr<Complaint> failed = MutateAs(
       ref, /*actor_principal_id=*/987654321, "",
       [](const Complaint& current) -> absl::StatusOr<ComplaintUpdate> {
         ComplaintUpdate u = Change(current.state, ComplaintState::kVerified, "VERIFIED");
@@ -260,7 +306,7 @@ TEST_F(CaseStoreTest, StatusesOfDecidePassThroughUnchangedAndAreNotRetried) {
   };
   for (const absl::Status& status : statuses) {
     int calls = 0;
-    absl::StatusOr<Complaint> out = store_->Mutate(
+    absl::StatusOr<Complaint> out = MutateAs(
         s.complaint.reference_number, supervisor_.id, "",
         [&](const Complaint&) -> absl::StatusOr<ComplaintUpdate> {
           ++calls;
@@ -279,9 +325,9 @@ TEST_F(CaseStoreTest, UnknownReferenceIsNotFoundWithoutCallingDecide) {
     called = true;
     return absl::InternalError("not reached");
   };
-  EXPECT_EQ(store_->Mutate("AAAA-BBBB-CCCC", supervisor_.id, "", decide).status().code(),
+  EXPECT_EQ(MutateAs("AAAA-BBBB-CCCC", supervisor_.id, "", decide).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(store_->Mutate("not a reference", supervisor_.id, "", decide).status().code(),
+  EXPECT_EQ(MutateAs("not a reference", supervisor_.id, "", decide).status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_FALSE(called);
 }
@@ -299,12 +345,12 @@ TEST_F(CaseStoreTest, RetryWithTheSameRequestIdWritesNothing) {
     return u;
   };
   absl::StatusOr<Complaint> first =
-      store_->Mutate(a.complaint.reference_number, supervisor_.id, request, verify);
+      MutateAs(a.complaint.reference_number, supervisor_.id, request, verify);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->version, 2);
 
   int calls = 0;
-  absl::StatusOr<Complaint> retry = store_->Mutate(
+  absl::StatusOr<Complaint> retry = MutateAs(
       a.complaint.reference_number, supervisor_.id, request,
       [&](const Complaint&) -> absl::StatusOr<ComplaintUpdate> {
         ++calls;
@@ -318,33 +364,93 @@ TEST_F(CaseStoreTest, RetryWithTheSameRequestIdWritesNothing) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM complaint_events"), 3);  // 2 RECEIVED + 1 VERIFIED
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications"), 1);
 
-  // The same request_id of another actor, or on another complaint, is new.
+  // The same request_id of another actor is another change.
   const Principal other = NewPrincipal("intake", Role::kIntake, "spkt");
-  absl::StatusOr<Complaint> by_other = store_->Mutate(
+  absl::StatusOr<Complaint> by_other = MutateAs(
       a.complaint.reference_number, other.id, request,
       [](const Complaint& current) -> absl::StatusOr<ComplaintUpdate> {
         return Change(current.state, current.state, "NOTE");
       });
   ASSERT_TRUE(by_other.ok()) << by_other.status();
   EXPECT_EQ(by_other->version, 3);
-  absl::StatusOr<Complaint> elsewhere =
-      store_->Mutate(b.complaint.reference_number, supervisor_.id, request, verify);
-  ASSERT_TRUE(elsewhere.ok()) << elsewhere.status();
-  EXPECT_EQ(elsewhere->version, 2);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM complaint_events"), 5);
+  // The same actor's request_id is bound to what it asked: on another
+  // complaint, or with other content, it is refused and writes nothing.
+  EXPECT_EQ(MutateAs(b.complaint.reference_number, supervisor_.id, request, verify,
+                     "the request, on another complaint")
+                .status()
+                .code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(MutateAs(a.complaint.reference_number, supervisor_.id, request, verify,
+                     "another request")
+                .status()
+                .code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(Version(b.complaint.id), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM complaint_events"), 4);
+
+  // A retry asks again whether the caller may see the complaint.
+  ChangeRequest retry_request;
+  retry_request.actor_principal_id = supervisor_.id;
+  retry_request.request_id = request;
+  retry_request.fingerprint = "the request";
+  EXPECT_EQ(store_
+                ->Mutate(a.complaint.reference_number, retry_request,
+                         [](const Complaint&) { return absl::NotFoundError("not visible"); },
+                         verify)
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
 
   // Without a request_id every call is a change.
   auto note = [](const Complaint& current) -> absl::StatusOr<ComplaintUpdate> {
     return Change(current.state, current.state, "NOTE");
   };
-  ASSERT_TRUE(store_->Mutate(b.complaint.reference_number, supervisor_.id, "", note).ok());
-  ASSERT_TRUE(store_->Mutate(b.complaint.reference_number, supervisor_.id, "", note).ok());
-  EXPECT_EQ(Version(b.complaint.id), 4);
-  EXPECT_EQ(store_->Mutate(b.complaint.reference_number, supervisor_.id,
-                           std::string(65, 'x'), note)
+  ASSERT_TRUE(MutateAs(b.complaint.reference_number, supervisor_.id, "", note).ok());
+  ASSERT_TRUE(MutateAs(b.complaint.reference_number, supervisor_.id, "", note).ok());
+  EXPECT_EQ(Version(b.complaint.id), 3);
+  // A request_id is a canonical UUID.
+  EXPECT_EQ(MutateAs(b.complaint.reference_number, supervisor_.id, std::string(65, 'x'), note)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(MutateAs(b.complaint.reference_number, supervisor_.id,
+                     "0B6F3A3C-7E8F-4B5A-9C1D-2E3F4A5B6C7D", note)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(CaseStoreTest, ConcurrentCallsWithOneRequestIdOnTwoComplaintsChangeOne) {
+  const SubmittedComplaint a = SubmitOne();
+  const SubmittedComplaint b = SubmitOne();
+  const std::string request = "5d0c6b8e-3a1f-4c2d-8e9f-0a1b2c3d4e5f";
+  auto note = [](const Complaint& current) -> absl::StatusOr<ComplaintUpdate> {
+    return Change(current.state, current.state, "NOTE");
+  };
+  constexpr int kCallers = 16;
+  std::vector<absl::Status> statuses(kCallers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCallers; ++i) {
+    threads.emplace_back([&, i] {
+      const SubmittedComplaint& target = i % 2 == 0 ? a : b;
+      statuses[i] = MutateAs(target.complaint.reference_number, supervisor_.id, request, note,
+                             absl::StrCat("note on ", target.complaint.reference_number))
+                        .status();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  int ok = 0;
+  for (const absl::Status& status : statuses) {
+    if (status.ok()) {
+      ++ok;
+    } else {
+      EXPECT_EQ(status.code(), absl::StatusCode::kAlreadyExists) << status;
+    }
+  }
+  // One change, and its retries answered as such: the winner's eight calls.
+  EXPECT_EQ(ok, kCallers / 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM complaint_events WHERE type = 'NOTE'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM change_requests"), 1);
 }
 
 TEST_F(CaseStoreTest, FiftyConcurrentConflictingChangesHaveOneWinner) {
@@ -355,8 +461,7 @@ TEST_F(CaseStoreTest, FiftyConcurrentConflictingChangesHaveOneWinner) {
   for (int i = 0; i < kCallers; ++i) {
     threads.emplace_back([&, i] {
       statuses[i] =
-          store_
-              ->Mutate(s.complaint.reference_number, supervisor_.id, "",
+          MutateAs(s.complaint.reference_number, supervisor_.id, "",
                        [](const Complaint& current) -> absl::StatusOr<ComplaintUpdate> {
                          // Every caller read version 1 (its etag).
                          if (current.version != 1) {
@@ -386,7 +491,7 @@ TEST_F(CaseStoreTest, FiftyConcurrentConflictingChangesHaveOneWinner) {
 
 TEST_F(CaseStoreTest, ComplainantChangesHaveNoActor) {
   const SubmittedComplaint s = SubmitOne();
-  absl::StatusOr<Complaint> out = store_->Mutate(
+  absl::StatusOr<Complaint> out = MutateAs(
       s.complaint.reference_number, 0, "",
       [](const Complaint& current) -> absl::StatusOr<ComplaintUpdate> {
         ComplaintUpdate u = Change(current.state, current.state, "RATED");
@@ -449,7 +554,7 @@ TEST_F(CaseStoreTest, GetAndTrackShowTheCaseHandlingFields) {
                 u.event.is_public = true;
                 u.event.public_message = "Jawaban resmi telah dikirim.";
               }).ok());
-  absl::StatusOr<Complaint> rated = store_->Mutate(
+  absl::StatusOr<Complaint> rated = MutateAs(
       ref, 0, "", [](const Complaint& current) -> absl::StatusOr<ComplaintUpdate> {
         ComplaintUpdate u = Change(current.state, current.state, "RATED");
         u.satisfaction_rating = 5;
@@ -457,7 +562,7 @@ TEST_F(CaseStoreTest, GetAndTrackShowTheCaseHandlingFields) {
       });
   ASSERT_TRUE(rated.ok()) << rated.status();
 
-  absl::StatusOr<Complaint> got = store_->Get(ref, false, supervisor_);
+  absl::StatusOr<Complaint> got = GetBasic(ref);
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->state, ComplaintState::kAnswered);
   EXPECT_EQ(got->version, 7);
@@ -578,7 +683,7 @@ class ListComplaintsTest : public CaseStoreTest {
         db_->Query("SELECT reference_number FROM complaints");
     ASSERT_TRUE(refs.ok()) << refs.status();
     for (const std::vector<std::string>& row : *refs) {
-      absl::StatusOr<Complaint> c = store_->Get(row[0], false, supervisor_);
+      absl::StatusOr<Complaint> c = GetBasic(row[0]);
       ASSERT_TRUE(c.ok()) << c.status();
       all_.push_back(*std::move(c));
     }
@@ -643,7 +748,11 @@ TEST_F(ListComplaintsTest, PagesCoverEveryComplaintOnceNewestFirst) {
   EXPECT_EQ(listed.answer_text, stored.answer_text);
   EXPECT_EQ(listed.subject.unit_id, stored.subject.unit_id);
   EXPECT_EQ(listed.reply_address, "");  // personal data: only Get decrypts it
-  EXPECT_EQ(stored.reply_address, kReplyAddress);
+  absl::StatusOr<Complaint> full =
+      store_->Get(stored.reference_number, supervisor_, /*want_identity=*/true,
+                  [](const Complaint&) { return ReadAccess::kWithIdentity; });
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_EQ(full->reply_address, kReplyAddress);
   EXPECT_EQ(store_->ListComplaints(everything, std::nullopt, 0).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
@@ -747,8 +856,7 @@ TEST_F(CaseStoreTest, ListEventsPagesByIdAndKnowsUnknownComplaints) {
   const SubmittedComplaint s = SubmitOne();
   const SubmittedComplaint other = SubmitOne();
   for (int i = 0; i < 9; ++i) {
-    ASSERT_TRUE(store_
-                    ->Mutate(s.complaint.reference_number, supervisor_.id, "",
+    ASSERT_TRUE(MutateAs(s.complaint.reference_number, supervisor_.id, "",
                              [&](const Complaint& current) -> absl::StatusOr<ComplaintUpdate> {
                                ComplaintUpdate u = Change(current.state, current.state, "NOTE");
                                u.event.internal_note = absl::StrCat("catatan ", i);
@@ -812,7 +920,7 @@ TEST_F(CaseStoreTest, SubmitQueuesTheReceiptOnce) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications"), 1);
 
   absl::StatusOr<std::vector<Notification>> leased =
-      store_->LeaseNotifications(Channel::kUnspecified, 10, absl::Seconds(60));
+      store_->LeaseNotifications(gateway_, 10, absl::Seconds(60));
   ASSERT_TRUE(leased.ok()) << leased.status();
   ASSERT_THAT(*leased, SizeIs(1));
   const Notification& n = leased->front();
@@ -836,8 +944,8 @@ TEST_F(CaseStoreTest, StoredNotificationsAndReplyAddressesAreNotPlaintext) {
                    })
                   .ok());
   absl::StatusOr<std::vector<std::vector<std::string>>> rows = db_->Query(
-      "SELECT * FROM notifications UNION ALL"
-      " SELECT reply_address_ct, key_id, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM complaints");
+      "SELECT text_ct, key_id, created_at FROM notifications UNION ALL"
+      " SELECT reply_address_ct, key_id, create_time FROM complaints");
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_THAT(*rows, SizeIs(3));
   std::string all;
@@ -848,15 +956,33 @@ TEST_F(CaseStoreTest, StoredNotificationsAndReplyAddressesAreNotPlaintext) {
     EXPECT_THAT(all, Not(HasSubstr(secret))) << "plaintext found: " << secret;
     EXPECT_THAT(absl::BytesToHexString(all), Not(HasSubstr(absl::BytesToHexString(secret))));
   }
-  // A ciphertext moved to another notification does not decrypt.
+  // A ciphertext moved to another notification does not decrypt: that one is
+  // set aside, and the others of its channel still flow.
   ASSERT_TRUE(db_->Execute("UPDATE notifications a JOIN notifications b ON b.id = a.id + 1"
                            " SET a.text_ct = b.text_ct")
                   .ok());
-  EXPECT_EQ(store_->LeaseNotifications(Channel::kUnspecified, 10, absl::Seconds(60))
-                .status()
-                .code(),
-            absl::StatusCode::kDataLoss);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE attempts > 0"), 0);  // rolled back
+  const int64_t tampered = Count("SELECT MIN(id) FROM notifications");
+  absl::StatusOr<std::vector<Notification>> leased =
+      store_->LeaseNotifications(gateway_, 10, absl::Seconds(60));
+  ASSERT_TRUE(leased.ok()) << leased.status();
+  ASSERT_THAT(*leased, SizeIs(1));
+  EXPECT_NE(leased->front().id, tampered);
+  EXPECT_EQ(leased->front().text, "RAHASIA-klarifikasi-XYZ");
+  absl::StatusOr<std::vector<UndeliverableNotification>> aside =
+      store_->ListUndeliverableNotifications(0, 10);
+  ASSERT_TRUE(aside.ok()) << aside.status();
+  ASSERT_THAT(*aside, SizeIs(1));
+  EXPECT_EQ(aside->front().id, tampered);
+  EXPECT_EQ(aside->front().reference_number, s.complaint.reference_number);
+  EXPECT_EQ(aside->front().kind, NotificationKind::kReceipt);
+  EXPECT_EQ(aside->front().failure, "DATA_LOSS");
+  // It is not leased again, even after the other's lease ends.
+  ASSERT_TRUE(db_->Execute("UPDATE notifications SET lease_until = '2020-01-01'").ok());
+  absl::StatusOr<std::vector<Notification>> again =
+      store_->LeaseNotifications(gateway_, 10, absl::Seconds(60));
+  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_THAT(*again, SizeIs(1));
+  EXPECT_NE(again->front().id, tampered);
 }
 
 TEST_F(CaseStoreTest, ConcurrentLeasersNeverShareANotification) {
@@ -872,7 +998,7 @@ TEST_F(CaseStoreTest, ConcurrentLeasersNeverShareANotification) {
     threads.emplace_back([&] {
       while (true) {
         absl::StatusOr<std::vector<Notification>> leased =
-            store_->LeaseNotifications(Channel::kUnspecified, 3, absl::Seconds(60));
+            store_->LeaseNotifications(gateway_, 3, absl::Seconds(60));
         if (!leased.ok()) {
           ++errors;
           return;
@@ -890,7 +1016,7 @@ TEST_F(CaseStoreTest, ConcurrentLeasersNeverShareANotification) {
             static_cast<size_t>(kNotifications));
   // All are leased now.
   absl::StatusOr<std::vector<Notification>> none =
-      store_->LeaseNotifications(Channel::kUnspecified, 100, absl::Seconds(60));
+      store_->LeaseNotifications(gateway_, 100, absl::Seconds(60));
   ASSERT_TRUE(none.ok());
   EXPECT_THAT(*none, IsEmpty());
 }
@@ -899,28 +1025,28 @@ TEST_F(CaseStoreTest, LeasesByChannelExpireAndAreDeliveredAgain) {
   const SubmittedComplaint email = SubmitOne(/*receipt=*/true, Channel::kEmail);
   const SubmittedComplaint whatsapp = SubmitOne(/*receipt=*/true, Channel::kWhatsapp);
   absl::StatusOr<std::vector<Notification>> first =
-      store_->LeaseNotifications(Channel::kWhatsapp, 10, absl::Milliseconds(300));
+      store_->LeaseNotifications(GatewayOf(Channel::kWhatsapp), 10, absl::Milliseconds(300));
   ASSERT_TRUE(first.ok()) << first.status();
   ASSERT_THAT(*first, SizeIs(1));
   EXPECT_EQ(first->front().reference_number, whatsapp.complaint.reference_number);
   EXPECT_EQ(first->front().channel, Channel::kWhatsapp);
   EXPECT_EQ(first->front().delivery_attempt, 1);
-  // While its lease runs it is not leased again, on any channel.
+  // While its lease runs it is not leased again, by any gateway.
   absl::StatusOr<std::vector<Notification>> during =
-      store_->LeaseNotifications(Channel::kUnspecified, 10, absl::Seconds(60));
+      store_->LeaseNotifications(gateway_, 10, absl::Seconds(60));
   ASSERT_TRUE(during.ok()) << during.status();
   ASSERT_THAT(*during, SizeIs(1));
   EXPECT_EQ(during->front().reference_number, email.complaint.reference_number);
 
   absl::SleepFor(absl::Milliseconds(400));  // the gateway died without acknowledging
   absl::StatusOr<std::vector<Notification>> again =
-      store_->LeaseNotifications(Channel::kWhatsapp, 10, absl::Seconds(60));
+      store_->LeaseNotifications(GatewayOf(Channel::kWhatsapp), 10, absl::Seconds(60));
   ASSERT_TRUE(again.ok()) << again.status();
   ASSERT_THAT(*again, SizeIs(1));
   EXPECT_EQ(again->front().id, first->front().id);
   EXPECT_EQ(again->front().delivery_attempt, 2);
   EXPECT_EQ(again->front().text, first->front().text);
-  EXPECT_EQ(store_->LeaseNotifications(Channel::kEmail, 0, absl::Seconds(1)).status().code(),
+  EXPECT_EQ(store_->LeaseNotifications(GatewayOf(Channel::kEmail), 0, absl::Seconds(1)).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
@@ -929,9 +1055,9 @@ TEST_F(CaseStoreTest, AcknowledgeIsIdempotentChannelBoundAndWipesTheText) {
   SubmitOne(/*receipt=*/true, Channel::kEmail);
   SubmitOne(/*receipt=*/true, Channel::kWhatsapp);
   absl::StatusOr<std::vector<Notification>> email =
-      store_->LeaseNotifications(Channel::kEmail, 10, absl::Seconds(60));
+      store_->LeaseNotifications(GatewayOf(Channel::kEmail), 10, absl::Seconds(60));
   absl::StatusOr<std::vector<Notification>> whatsapp =
-      store_->LeaseNotifications(Channel::kWhatsapp, 10, absl::Seconds(60));
+      store_->LeaseNotifications(GatewayOf(Channel::kWhatsapp), 10, absl::Seconds(60));
   ASSERT_TRUE(email.ok() && whatsapp.ok());
   ASSERT_THAT(*email, SizeIs(2));
   ASSERT_THAT(*whatsapp, SizeIs(1));
@@ -941,14 +1067,14 @@ TEST_F(CaseStoreTest, AcknowledgeIsIdempotentChannelBoundAndWipesTheText) {
 
   // Another channel's notification, or an unknown id, in the batch: nothing
   // is acknowledged.
-  EXPECT_EQ(store_->AcknowledgeNotifications(Channel::kEmail, {e1, w1}).code(),
+  EXPECT_EQ(store_->AcknowledgeNotifications(GatewayOf(Channel::kEmail), {e1, w1}).code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(store_->AcknowledgeNotifications(Channel::kEmail, {e1, 999999}).code(),
+  EXPECT_EQ(store_->AcknowledgeNotifications(GatewayOf(Channel::kEmail), {e1, 999999}).code(),
             absl::StatusCode::kNotFound);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE acked_at IS NOT NULL"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE LENGTH(text_ct) = 0"), 0);
 
-  ASSERT_TRUE(store_->AcknowledgeNotifications(Channel::kEmail, {e1, e1}).ok());
+  ASSERT_TRUE(store_->AcknowledgeNotifications(GatewayOf(Channel::kEmail), {e1, e1}).ok());
   absl::StatusOr<std::vector<std::vector<std::string>>> acked =
       db_->Query(absl::StrCat("SELECT acked_at, LENGTH(text_ct) FROM notifications WHERE id = ", e1));
   ASSERT_TRUE(acked.ok());
@@ -957,21 +1083,21 @@ TEST_F(CaseStoreTest, AcknowledgeIsIdempotentChannelBoundAndWipesTheText) {
   EXPECT_EQ((*acked)[0][1], "0");  // the tracking code does not linger
 
   // Again, together with a new one: fine, and the first time stays.
-  ASSERT_TRUE(store_->AcknowledgeNotifications(Channel::kEmail, {e2, e1}).ok());
+  ASSERT_TRUE(store_->AcknowledgeNotifications(GatewayOf(Channel::kEmail), {e2, e1}).ok());
   absl::StatusOr<std::vector<std::vector<std::string>>> later =
       db_->Query(absl::StrCat("SELECT acked_at FROM notifications WHERE id = ", e1));
   ASSERT_TRUE(later.ok());
   EXPECT_EQ((*later)[0][0], (*acked)[0][0]);
-  // A gateway of every channel may acknowledge any.
-  ASSERT_TRUE(store_->AcknowledgeNotifications(Channel::kUnspecified, {w1}).ok());
+  // A gateway of several channels may acknowledge any of them.
+  ASSERT_TRUE(store_->AcknowledgeNotifications(gateway_, {w1}).ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE acked_at IS NULL"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM notifications WHERE LENGTH(text_ct) > 0"), 0);
-  EXPECT_TRUE(store_->AcknowledgeNotifications(Channel::kEmail, {}).ok());
+  EXPECT_TRUE(store_->AcknowledgeNotifications(GatewayOf(Channel::kEmail), {}).ok());
 
   // Acknowledged ones never come back, even after their lease.
   ASSERT_TRUE(db_->Execute("UPDATE notifications SET lease_until = '2020-01-01'").ok());
   absl::StatusOr<std::vector<Notification>> none =
-      store_->LeaseNotifications(Channel::kUnspecified, 10, absl::Seconds(60));
+      store_->LeaseNotifications(gateway_, 10, absl::Seconds(60));
   ASSERT_TRUE(none.ok()) << none.status();
   EXPECT_THAT(*none, IsEmpty());
 }
@@ -982,13 +1108,13 @@ TEST_F(CaseStoreTest, PrincipalsAreCreatedListedAndRevoked) {
   Principal in;
   in.name = "gateway-whatsapp";
   in.role = Role::kGateway;
-  in.channel = Channel::kWhatsapp;
+  in.channels = ChannelSet{Channel::kWhatsapp, Channel::kEmail};
   absl::StatusOr<std::pair<Principal, std::string>> created = store_->CreatePrincipalWithToken(in);
   ASSERT_TRUE(created.ok()) << created.status();
   const Principal& p = created->first;
   EXPECT_GT(p.id, supervisor_.id);
   EXPECT_EQ(p.name, "gateway-whatsapp");
-  EXPECT_EQ(p.channel, Channel::kWhatsapp);
+  EXPECT_EQ(p.channels, (ChannelSet{Channel::kWhatsapp, Channel::kEmail}));
   EXPECT_FALSE(p.revoke_time.has_value());
   EXPECT_EQ(created->second.size(), 43u);
 
@@ -996,7 +1122,7 @@ TEST_F(CaseStoreTest, PrincipalsAreCreatedListedAndRevoked) {
   ASSERT_TRUE(authenticated.ok()) << authenticated.status();
   EXPECT_EQ(authenticated->id, p.id);
   EXPECT_EQ(authenticated->role, Role::kGateway);
-  EXPECT_EQ(authenticated->channel, Channel::kWhatsapp);
+  EXPECT_EQ(authenticated->channels, (ChannelSet{Channel::kWhatsapp, Channel::kEmail}));
   EXPECT_EQ(authenticated->create_time, p.create_time);
 
   EXPECT_EQ(store_->CreatePrincipalWithToken(in).status().code(),
@@ -1006,6 +1132,18 @@ TEST_F(CaseStoreTest, PrincipalsAreCreatedListedAndRevoked) {
   unknown_unit.role = Role::kUnit;
   unknown_unit.unit_id = "no-such-unit";
   EXPECT_EQ(store_->CreatePrincipalWithToken(unknown_unit).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // A gateway serves one or more channels; nobody else serves any.
+  Principal no_channels = in;
+  no_channels.name = "gateway-nothing";
+  no_channels.channels = ChannelSet{};
+  EXPECT_EQ(store_->CreatePrincipalWithToken(no_channels).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  Principal intake_with_channel;
+  intake_with_channel.name = "intake-x";
+  intake_with_channel.role = Role::kIntake;
+  intake_with_channel.channels = ChannelSet{Channel::kWeb};
+  EXPECT_EQ(store_->CreatePrincipalWithToken(intake_with_channel).status().code(),
             absl::StatusCode::kInvalidArgument);
 
   // Listing pages by id.
@@ -1023,7 +1161,7 @@ TEST_F(CaseStoreTest, PrincipalsAreCreatedListedAndRevoked) {
   absl::StatusOr<Principal> revoked = store_->RevokePrincipalById(p.id);
   ASSERT_TRUE(revoked.ok()) << revoked.status();
   EXPECT_EQ(revoked->id, p.id);
-  EXPECT_EQ(revoked->channel, Channel::kWhatsapp);
+  EXPECT_EQ(revoked->channels, (ChannelSet{Channel::kWhatsapp, Channel::kEmail}));
   ASSERT_TRUE(revoked->revoke_time.has_value());
   EXPECT_EQ(store_->Authenticate(created->second).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->RevokePrincipalById(p.id).status().code(), absl::StatusCode::kNotFound);

@@ -52,7 +52,9 @@ class MySqlStoreTest : public ::testing::Test {
     absl::StatusOr<Keyring> keyring = keys_->Load();
     ASSERT_TRUE(keyring.ok()) << keyring.status();
     active_key_id_ = keyring->active_key_id();
-    absl::StatusOr<std::string> token = store_->CreatePrincipal("gateway-web", Role::kGateway, "");
+    absl::StatusOr<std::string> token =
+        store_->CreatePrincipal("gateway-web", Role::kGateway, "",
+                                ChannelSet{Channel::kWeb, Channel::kEmail, Channel::kWhatsapp});
     ASSERT_TRUE(token.ok()) << token.status();
     absl::StatusOr<Principal> principal = store_->Authenticate(*token);
     ASSERT_TRUE(principal.ok()) << principal.status();
@@ -62,6 +64,13 @@ class MySqlStoreTest : public ::testing::Test {
   void TearDown() override {
     store_.reset();
     db_.reset();
+  }
+
+  // The complaint as a reader who may see everything reads it, with or
+  // without the identity.
+  absl::StatusOr<Complaint> Read(std::string_view reference, bool with_identity) {
+    return store_->Get(reference, gateway_, with_identity,
+                       [](const Complaint&) { return ReadAccess::kWithIdentity; });
   }
 
   NewComplaint Sample(std::string request_id = "") const {
@@ -116,7 +125,7 @@ TEST_F(MySqlStoreTest, SubmitGetTrackRoundTrip) {
   EXPECT_FALSE(c.identity.has_value());
 
   // Get without identity reads back exactly what Submit returned.
-  absl::StatusOr<Complaint> got = store_->Get(c.reference_number, false, gateway_);
+  absl::StatusOr<Complaint> got = Read(c.reference_number, false);
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->id, c.id);
   EXPECT_EQ(got->reference_number, c.reference_number);
@@ -126,7 +135,8 @@ TEST_F(MySqlStoreTest, SubmitGetTrackRoundTrip) {
   EXPECT_EQ(got->incident_location, in.draft.incident_location);
   EXPECT_EQ(got->category_id, "korupsi");
   EXPECT_EQ(got->channel, Channel::kEmail);
-  EXPECT_EQ(got->reply_address, kReplyAddress);
+  // Personal data: the reply address comes only with the identity.
+  EXPECT_EQ(got->reply_address, "");
   EXPECT_EQ(got->subject.unit_id, "sat-intelkam");
   EXPECT_EQ(got->subject.officer_name, "Brigadir B");
   EXPECT_EQ(got->subject.officer_description, "berkacamata, bertugas pagi");
@@ -139,7 +149,7 @@ TEST_F(MySqlStoreTest, SubmitGetTrackRoundTrip) {
   EXPECT_EQ(Count("complaint_events"), 1);
 
   // With identity: decrypted, and the read itself is recorded.
-  absl::StatusOr<Complaint> with_identity = store_->Get(c.reference_number, true, gateway_);
+  absl::StatusOr<Complaint> with_identity = Read(c.reference_number, true);
   ASSERT_TRUE(with_identity.ok()) << with_identity.status();
   ASSERT_TRUE(with_identity->identity.has_value());
   EXPECT_EQ(with_identity->identity->full_name, kFullName);
@@ -147,6 +157,7 @@ TEST_F(MySqlStoreTest, SubmitGetTrackRoundTrip) {
   EXPECT_EQ(with_identity->identity->phone, kPhone);
   EXPECT_EQ(with_identity->identity->email, kEmail);
   EXPECT_EQ(with_identity->identity->address, kAddress);
+  EXPECT_EQ(with_identity->reply_address, kReplyAddress);
   absl::StatusOr<std::vector<std::vector<std::string>>> events = db_->Query(
       "SELECT type, COALESCE(actor_principal_id, ''), public, COALESCE(to_state, '')"
       " FROM complaint_events ORDER BY id");
@@ -337,7 +348,7 @@ TEST_F(MySqlStoreTest, WrongCodeAndUnknownReferenceAreTheSameNotFound) {
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(store_->Track(second->complaint.reference_number, out->tracking_code).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(store_->Get(unknown, false, gateway_).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Read(unknown, false).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(MySqlStoreTest, SixtyFourConcurrentSubmitsAreAllStored) {
@@ -375,7 +386,7 @@ TEST_F(MySqlStoreTest, ReferenceCollisionDrawsAgain) {
   EXPECT_EQ(draws, 3);
   EXPECT_NE(second->complaint.reference_number, taken);
   // Encrypted under the reference finally used: the identity decrypts.
-  absl::StatusOr<Complaint> got = store_->Get(second->complaint.reference_number, true, gateway_);
+  absl::StatusOr<Complaint> got = Read(second->complaint.reference_number, true);
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->identity->nik, kNik);
   EXPECT_TRUE(store_->Track(second->complaint.reference_number, second->tracking_code).ok());
@@ -411,10 +422,10 @@ TEST_F(MySqlStoreTest, CiphertextMovedToAnotherRowDoesNotDecrypt) {
                                         a->complaint.id, ") AS source) WHERE id = ",
                                         b->complaint.id))
                   .ok());
-  EXPECT_EQ(store_->Get(b->complaint.reference_number, true, gateway_).status().code(),
+  EXPECT_EQ(Read(b->complaint.reference_number, true).status().code(),
             absl::StatusCode::kDataLoss);
   // Without identity the row still reads; the failed read recorded nothing.
-  EXPECT_TRUE(store_->Get(b->complaint.reference_number, false, gateway_).ok());
+  EXPECT_TRUE(Read(b->complaint.reference_number, false).ok());
   absl::StatusOr<int64_t> reads =
       db_->QueryInt("SELECT COUNT(*) FROM complaint_events WHERE type = 'IDENTITY_READ'");
   ASSERT_TRUE(reads.ok());
@@ -436,6 +447,10 @@ TEST_F(MySqlStoreTest, TrackShowsPublicEventsInOrderAndTheAnswer) {
                   "NULL), (",
                   id, ", '2026-01-20 08:00:00', 'STATE_CHANGED', 7, 8, TRUE, 'Jawaban resmi.', "
                   "NULL)"))
+                  .ok());
+  ASSERT_TRUE(db_->Execute(absl::StrCat("UPDATE complaints SET state = 8,"
+                                        " answer_time = '2026-01-20 08:00:00',"
+                                        " answer_text = 'Jawaban resmi.' WHERE id = ", id))
                   .ok());
   absl::StatusOr<TrackedComplaint> tracked =
       store_->Track(out->complaint.reference_number, out->tracking_code);

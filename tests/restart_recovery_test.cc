@@ -93,7 +93,7 @@ class RestartRecoveryTest : public ::testing::Test {
     ASSERT_TRUE(key_file.ok()) << key_file.status();
     key_file_ = *std::move(key_file);
     StartServer();
-    auto token = store_->CreatePrincipal("restart-gateway", Role::kGateway, "");
+    auto token = store_->CreatePrincipal("restart-gateway", Role::kGateway, "", ChannelSet{Channel::kEmail});
     ASSERT_TRUE(token.ok()) << token.status();
     token_ = *token;
   }

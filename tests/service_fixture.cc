@@ -44,11 +44,22 @@ void ServiceFixture::SetUp() {
   for (Role role : {Role::kGateway, Role::kIntake, Role::kUnit, Role::kSupervisor,
                     Role::kOversight, Role::kAdmin}) {
     const std::string unit = role == Role::kUnit ? "sat-lantas" : "";
-    auto token = store_->CreatePrincipal(absl::StrCat("test-", RoleName(role)), role, unit);
+    // The test gateway serves every channel; tests of channel binding make
+    // their own.
+    ChannelSet channels;
+    if (role == Role::kGateway) {
+      for (int c = 1; c <= kMaxChannel; ++c) channels.insert(static_cast<Channel>(c));
+    }
+    auto token =
+        store_->CreatePrincipal(absl::StrCat("test-", RoleName(role)), role, unit, channels);
     ASSERT_TRUE(token.ok()) << token.status();
     tokens_[role] = *token;
   }
 
+  StartServer();
+}
+
+void ServiceFixture::StartServer() {
   auto server = DumasServer::Start(Options(), StoresOf(*store_));
   ASSERT_TRUE(server.ok()) << server.status();
   server_ = *std::move(server);
@@ -59,9 +70,51 @@ void ServiceFixture::SetUp() {
   notifications_ = v1::NotificationService::NewStub(channel_);
 }
 
+void ServiceFixture::RestartServer() {
+  stub_.reset();
+  admin_.reset();
+  notifications_.reset();
+  channel_.reset();
+  server_.reset();
+  store_.reset();
+  auto keyring = key_file_->Load();
+  ASSERT_TRUE(keyring.ok()) << keyring.status();
+  auto store = MySqlStore::Open(database_->options(), *std::move(keyring));
+  ASSERT_TRUE(store.ok()) << store.status();
+  store_ = *std::move(store);
+  StartServer();
+}
+
+std::unique_ptr<ServiceFixture::OtherServer> ServiceFixture::StartOtherServer(
+    const ServerOptions& options, PrincipalStore* principals) {
+  auto other = std::make_unique<OtherServer>();
+  auto keyring = key_file_->Load();
+  EXPECT_TRUE(keyring.ok()) << keyring.status();
+  if (!keyring.ok()) return nullptr;
+  auto store = MySqlStore::Open(database_->options(), *std::move(keyring));
+  EXPECT_TRUE(store.ok()) << store.status();
+  if (!store.ok()) return nullptr;
+  other->store = *std::move(store);
+  Stores stores = StoresOf(*other->store);
+  auto server = DumasServer::Start(
+      options, principals == nullptr
+                   ? stores
+                   : Stores{stores.complaints, *principals, stores.reference_data, stores.cases,
+                            stores.notifications, stores.admin, stores.throttle});
+  EXPECT_TRUE(server.ok()) << server.status();
+  if (!server.ok()) return nullptr;
+  other->server = *std::move(server);
+  other->channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", other->server->port()),
+                                       grpc::InsecureChannelCredentials());
+  other->complaints = v1::ComplaintService::NewStub(other->channel);
+  other->admin = v1::AdminService::NewStub(other->channel);
+  other->notifications = v1::NotificationService::NewStub(other->channel);
+  return other;
+}
+
 std::string ServiceFixture::NewToken(const std::string& name, Role role,
-                                     const std::string& unit_id) {
-  auto token = store_->CreatePrincipal(name, role, unit_id);
+                                     const std::string& unit_id, ChannelSet channels) {
+  auto token = store_->CreatePrincipal(name, role, unit_id, channels);
   EXPECT_TRUE(token.ok()) << token.status();
   return token.value_or("");
 }

@@ -56,15 +56,37 @@ class ServiceFixture : public ::testing::Test {
   grpc::Status Get(const std::string& name, v1::ComplaintView view, const std::string& token,
                    v1::GetComplaintResponse* response);
 
-  // A new principal's token (UNIT principals need a unit id).
-  std::string NewToken(const std::string& name, Role role, const std::string& unit_id = "");
+  // A new principal's token (UNIT principals need a unit id, GATEWAY
+  // principals channels).
+  std::string NewToken(const std::string& name, Role role, const std::string& unit_id = "",
+                       ChannelSet channels = {});
 
   // Rows in the complaints table, read straight from the database.
   int64_t CountComplaints();
 
+  // Another server on the same database, with a store (and so caches) of its
+  // own, as another dumasd process would have.
+  struct OtherServer {
+    std::unique_ptr<MySqlStore> store;
+    std::unique_ptr<DumasServer> server;
+    std::shared_ptr<grpc::Channel> channel;
+    std::unique_ptr<v1::ComplaintService::Stub> complaints;
+    std::unique_ptr<v1::AdminService::Stub> admin;
+    std::unique_ptr<v1::NotificationService::Stub> notifications;
+  };
+  // With `principals`, the server authenticates through it instead.
+  std::unique_ptr<OtherServer> StartOtherServer(const ServerOptions& options,
+                                                PrincipalStore* principals = nullptr);
+
+  // Stops the fixture's server and starts it again on the same database, with
+  // a fresh store: nothing in memory survives.
+  void RestartServer();
+
  private:
   std::unique_ptr<testing::TestKeyFile> key_file_;
   std::unique_ptr<testing::TestDatabase> database_;
+  void StartServer();
+
   std::unique_ptr<MySqlStore> store_;
   std::unique_ptr<DumasServer> server_;
   std::shared_ptr<grpc::Channel> channel_;

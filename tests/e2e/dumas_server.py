@@ -82,11 +82,13 @@ class DumasServer:
                              f"{result.stderr.strip()}")
         return result.stdout
 
-    def create_token(self, role, name, unit=None):
+    def create_token(self, role, name, unit=None, channels=None):
         """A new bearer token for a principal of `role` named `name`."""
         args = ["create-token", f"--role={role}", f"--name={name}", *self.flags()]
         if unit:
             args.append(f"--unit={unit}")
+        if channels:
+            args.append("--channels=" + ",".join(channels))
         token = self.run(*args).strip()
         if not token:
             raise SetupError("create-token printed no token")
@@ -97,7 +99,8 @@ class DumasServer:
         self.run("keygen", f"--key_file={self.key_file}")
         self.run("migrate", *self.flags())
         self.admin_token = self.create_token("ADMIN", "e2e-admin")
-        self.gateway_token = self.create_token("GATEWAY", "e2e-gateway")
+        self.gateway_token = self.create_token(
+            "GATEWAY", "e2e-gateway", channels=["WEB", "EMAIL", "WHATSAPP", "PHONE"])
         with open(self.log_path, "wb") as log:
             # Port 0: the kernel picks a free port, and dumasd logs which.
             self.process = subprocess.Popen(

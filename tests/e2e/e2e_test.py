@@ -8,6 +8,7 @@ complainant would see them. Run through ctest: `tools/test -R e2e`.
 
 import datetime
 import re
+import subprocess
 import sys
 import unittest
 
@@ -193,20 +194,38 @@ class IntakeAndTrackingTest(E2ETestCase):
         reply = self.submit()
         code = reply.tracking_code
         wrong_code = ("3" if code[0] != "3" else "4") + code[1:]
+        # One citizen behind the website back end (a gateway stating the
+        # citizen's address), so that the other tests' attempts do not count.
+        citizen = [("dumas-end-client-ip", "198.51.100.77")]
+
+        def track_as_citizen(tracking_code):
+            return self.gateway.complaints.TrackComplaint(
+                svc.TrackComplaintRequest(reference_number=reply.reference_number,
+                                          tracking_code=tracking_code),
+                metadata=citizen, timeout=10)
+
         codes = []
-        for _ in range(12):
+        for _ in range(25):
             try:
-                self.track(reply.reference_number, wrong_code)
+                track_as_citizen(wrong_code)
                 self.fail("a wrong tracking code was accepted")
             except grpc.RpcError as error:
                 codes.append(error.code())
                 if error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED:
                     break
-        self.assertEqual(codes[0], grpc.StatusCode.NOT_FOUND)
+        # This client spent its budget of 20 wrong pairs.
+        self.assertEqual(codes.count(grpc.StatusCode.NOT_FOUND), 20, codes)
         self.assertEqual(codes[-1], grpc.StatusCode.RESOURCE_EXHAUSTED, codes)
-        # While throttled, even the right code is refused for this reference.
-        self.assert_rpc_error(grpc.StatusCode.RESOURCE_EXHAUSTED, self.track,
-                              reply.reference_number, code)
+        # The right pair is still answered: the owner is never locked out.
+        self.assertEqual(track_as_citizen(code).complaint.reference_number,
+                         reply.reference_number)
+        # Another citizen behind the same gateway is not affected.
+        with self.assertRaises(grpc.RpcError) as other:
+            self.gateway.complaints.TrackComplaint(
+                svc.TrackComplaintRequest(reference_number=reply.reference_number,
+                                          tracking_code=wrong_code),
+                metadata=[("dumas-end-client-ip", "198.51.100.78")], timeout=10)
+        self.assertEqual(code_of(other.exception), grpc.StatusCode.NOT_FOUND)
 
     def test_retry_with_same_request_id_is_not_duplicated(self):
         request_id = dumas_client.new_request_id()
@@ -296,6 +315,38 @@ class IntakeAndTrackingTest(E2ETestCase):
         for value in PERSONAL_DATA:
             self.assertNotIn(value.encode("utf-8").hex().upper(), hex_dump,
                              f"the database holds {value!r} in hex")
+
+
+class CreateTokenTest(E2ETestCase):
+    """dumasd create-token binds a gateway to its channels."""
+
+    def create_token(self, *flags):
+        return subprocess.run(
+            [self.server.dumasd, "create-token", *flags, *self.server.flags()],
+            capture_output=True, text=True, timeout=60, check=False)
+
+    def test_a_gateway_needs_its_channels(self):
+        missing = self.create_token("--role=GATEWAY", "--name=gw-nothing")
+        self.assertEqual(missing.returncode, 2, missing.stderr)
+        self.assertIn("--channels", missing.stderr)
+        unknown = self.create_token("--role=GATEWAY", "--name=gw-pigeon", "--channels=PIGEON")
+        self.assertEqual(unknown.returncode, 2, unknown.stderr)
+        not_gateway = self.create_token("--role=INTAKE", "--name=in-x", "--channels=WEB")
+        self.assertEqual(not_gateway.returncode, 2, not_gateway.stderr)
+
+        made = self.create_token("--role=GATEWAY", "--name=gw-wa", "--channels=whatsapp")
+        self.assertEqual(made.returncode, 0, made.stderr)
+        whatsapp = self.server.connect(made.stdout.strip())
+        try:
+            # Its own channel, yes; another, no.
+            whatsapp.complaints.SubmitComplaint(svc.SubmitComplaintRequest(
+                request_id=dumas_client.new_request_id(),
+                complaint=self.complaint(channel=complaint_pb2.CHANNEL_WHATSAPP,
+                                         reply_address="+6281234567890")), timeout=10)
+            self.assert_rpc_error(grpc.StatusCode.PERMISSION_DENIED, self.submit,
+                                  self.complaint(), None, whatsapp)
+        finally:
+            whatsapp.close()
 
 
 class LifecycleTest(E2ETestCase):
