@@ -3,6 +3,7 @@
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
+#include <cppconn/statement.h>
 #include <mysql_driver.h>
 #include <sodium.h>
 
@@ -48,6 +49,18 @@ void Backoff(int attempt) {
   const absl::Duration base = kBackoffBase * (int64_t{1} << std::min(attempt, 8));
   const double jitter = 0.5 + randombytes_uniform(1000) / 1000.0;
   absl::SleepFor(base * jitter);
+}
+
+// The status of a failed COMMIT statement. A deadlock or lock-wait timeout
+// means the server rolled the transaction back (ABORTED: it may be run again).
+// Any other failure, above all a connection lost before the answer arrived,
+// leaves the outcome unknown: the transaction may have committed.
+absl::Status CommitFailureToStatus(const sql::SQLException& e) {
+  absl::Status status = SqlErrorToStatus(e);
+  if (absl::IsAborted(status)) return status;
+  return absl::UnavailableError(absl::StrCat(
+      "the database connection failed at commit (MySQL error ", e.getErrorCode(),
+      "); the change may or may not have been saved: retry with the same request_id"));
 }
 
 }  // namespace
@@ -107,6 +120,7 @@ PooledConnection::~PooledConnection() {
   // Connector/C++ may throw while closing a dead connection; nothing escapes.
   try {
     statements_.clear();
+    plain_.reset();
     connection_.reset();
   } catch (const std::exception&) {
   }
@@ -119,6 +133,11 @@ sql::PreparedStatement& PooledConnection::Statement(const char* sql) {
     it = statements_.emplace(sql, std::move(statement)).first;
   }
   return *it->second;
+}
+
+void PooledConnection::Execute(const char* sql) {
+  if (plain_ == nullptr) plain_.reset(connection_->createStatement());
+  plain_->execute(sql);
 }
 
 // --- Lease -----------------------------------------------------------------------
@@ -209,7 +228,7 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Time deadlin
     try {
       if (validate && !connection->connection_->isValid()) connection.reset();
       if (connection != nullptr && connection->autocommit_ != autocommit) {
-        connection->connection_->setAutoCommit(autocommit);
+        connection->Execute(autocommit ? sql_text::kAutocommitOn : sql_text::kAutocommitOff);
         connection->autocommit_ = autocommit;
       }
     } catch (const std::exception&) {
@@ -224,7 +243,7 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Time deadlin
       connection = std::make_unique<PooledConnection>(*std::move(dialled));
       if (!autocommit) {
         try {
-          connection->connection_->setAutoCommit(false);
+          connection->Execute(sql_text::kAutocommitOff);
           connection->autocommit_ = false;
         } catch (const sql::SQLException& e) {
           status = SqlErrorToStatus(e);
@@ -318,16 +337,37 @@ absl::Status ConnectionPool::RunTransaction(
       if (!lease.ok()) return lease.status();
       PooledConnection& connection = **lease;
       outcome.reused = connection.reused();
+      // Ends the transaction without keeping it. When that fails, a
+      // transaction may still be open: the connection is never reused (the
+      // server rolls back when it closes).
+      auto roll_back = [&connection] {
+        try {
+          connection.Execute(sql_text::kRollback);
+        } catch (const std::exception&) {
+          connection.MarkBroken();
+        }
+      };
       bool in_transaction = true;  // from the first statement on
       try {
         absl::StatusOr<TransactionEnd> end = body(connection);
         if (end.ok() && *end == TransactionEnd::kCommit) {
           outcome.commit_sent = true;
-          connection.connection().commit();
-          in_transaction = false;
+          try {
+            connection.Execute(sql_text::kCommit);
+            in_transaction = false;
+          } catch (const sql::SQLException& e) {
+            outcome.status = CommitFailureToStatus(e);
+            // After an unknown outcome the session's state is unknown too.
+            if (!absl::IsAborted(outcome.status)) connection.MarkBroken();
+          } catch (const std::exception&) {
+            outcome.status = absl::UnavailableError(
+                "the database client failed at commit; the change may or may not have been "
+                "saved: retry with the same request_id");
+            connection.MarkBroken();
+          }
         } else {
           outcome.status = end.status();
-          connection.connection().rollback();
+          roll_back();
           in_transaction = false;
         }
       } catch (const sql::SQLException& e) {
@@ -337,13 +377,7 @@ absl::Status ConnectionPool::RunTransaction(
         connection.MarkBroken();
         outcome.status = UnexpectedErrorToStatus(e);
       }
-      if (in_transaction && !connection.broken()) {
-        try {
-          connection.connection().rollback();
-        } catch (const std::exception&) {
-          connection.MarkBroken();  // a transaction may still be open: never reuse
-        }
-      }
+      if (in_transaction && !connection.broken()) roll_back();
       outcome.broken = connection.broken();
     }  // the lease is returned (or the connection discarded) here
     if (outcome.status.ok()) return outcome.status;

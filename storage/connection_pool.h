@@ -12,6 +12,12 @@
 // is pinged before its next use). OPT_RECONNECT is never used: it silently
 // loses the transaction and the prepared statements.
 //
+// Transactions end, and autocommit is switched, by statements (COMMIT,
+// ROLLBACK, SET autocommit: storage/sql.h), never by Connection::commit(),
+// rollback() or setAutoCommit(): Connector/C++ 1.1 ignores the result of the
+// C API calls behind those, so a COMMIT lost with its connection would not
+// throw and a transaction the server rolled back would be acknowledged.
+//
 // Thread safety: ConnectionPool is thread-safe. A PooledConnection belongs to
 // one Lease and is used by one thread at a time.
 #ifndef DUMAS_STORAGE_CONNECTION_POOL_H_
@@ -32,6 +38,7 @@
 namespace sql {
 class Connection;
 class PreparedStatement;
+class Statement;
 }  // namespace sql
 
 namespace dumas {
@@ -60,6 +67,11 @@ class PooledConnection {
   // address). Parameters keep their values from the previous use; set them all.
   sql::PreparedStatement& Statement(const char* sql);
 
+  // Runs `sql`, a constant from storage/sql.h without parameters or results
+  // (such as kCommit), as a plain statement: one round trip, nothing prepared.
+  // Throws sql::SQLException when it fails, the connection lost included.
+  void Execute(const char* sql);
+
   sql::Connection& connection() { return *connection_; }
 
   // Marks the connection unusable: it is closed instead of being returned.
@@ -70,7 +82,8 @@ class PooledConnection {
   bool reused() const { return reused_; }
 
   // Whether the session is in autocommit mode (else a transaction begins
-  // with its first statement and ends with commit() or rollback()).
+  // with its first statement and ends with COMMIT or ROLLBACK). The
+  // Connector's own getAutoCommit() is not kept up to date: do not use it.
   bool autocommit() const { return autocommit_; }
 
  private:
@@ -79,6 +92,7 @@ class PooledConnection {
   std::unique_ptr<sql::Connection> connection_;
   // Declared after connection_, so destroyed before it.
   absl::flat_hash_map<const char*, std::unique_ptr<sql::PreparedStatement>> statements_;
+  std::unique_ptr<sql::Statement> plain_;  // for Execute, made on first use
   absl::Time last_used_ = absl::InfinitePast();
   bool broken_ = false;
   bool reused_ = false;
@@ -138,14 +152,22 @@ class ConnectionPool {
                    bool retry_on_stale_connection = true);
 
   // Runs `body` in a transaction on a connection with autocommit off (the
-  // transaction begins with body's first statement), returning only after
-  // COMMIT succeeded. Rolls back when body returns an error, returns
-  // kRollback, or throws. Retries the whole transaction, with jittered
-  // exponential backoff, on deadlock or lock-wait timeout (ABORTED) up to 5
-  // attempts, and once on a stale connection (see Run) when the failure came
-  // before COMMIT was sent, or at any point when `idempotent` (re-running the
-  // body after an unknown COMMIT outcome is harmless). `body` must be safe to
-  // run again from the start.
+  // transaction begins with body's first statement), returning OK only after
+  // the server answered the COMMIT statement with success. Rolls back when
+  // body returns an error, returns kRollback, or throws; body's status stands
+  // even when that ROLLBACK fails (the connection is then discarded, and the
+  // server rolls back when it closes). Retries the whole transaction, with
+  // jittered exponential backoff, on deadlock or lock-wait timeout (ABORTED,
+  // also at COMMIT: the server rolled back) up to 5 attempts, and once on a
+  // stale connection (see Run) when the failure came before COMMIT was sent,
+  // or at any point when `idempotent` (re-running the body after an unknown
+  // COMMIT outcome is harmless). `body` must be safe to run again from the
+  // start.
+  //
+  // Any other failure of the COMMIT (the connection lost before or after the
+  // server received it) leaves the outcome unknown: the transaction may or
+  // may not have committed. That is UNAVAILABLE, never OK, and the connection
+  // is discarded; a caller settles it by retrying with the same request_id.
   absl::Status RunTransaction(
       absl::FunctionRef<absl::StatusOr<TransactionEnd>(PooledConnection&)> body,
       bool idempotent);

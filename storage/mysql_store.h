@@ -8,9 +8,12 @@
 // Open does not migrate either: run Migrate (storage/migrator.h) first.
 //
 // Every statement is prepared (and cached per connection), every write
-// transaction explicit (on a connection with autocommit off: commit(), or
-// rollback() on any error), and nothing throws: Connector/C++ exceptions become statuses
-// (storage/sql_error.h). Deadlocks and lock-wait timeouts are retried with
+// transaction explicit (on a connection with autocommit off: a COMMIT
+// statement, or ROLLBACK on any error; never the Connector's commit(), which
+// drops errors: see storage/connection_pool.h), and nothing throws: Connector/C++
+// exceptions become statuses (storage/sql_error.h). A write whose COMMIT
+// outcome is unknown (the connection lost at commit) answers UNAVAILABLE,
+// never OK: the caller retries with the same request_id. Deadlocks and lock-wait timeouts are retried with
 // jittered backoff; a call that finds its pooled connection dead (the server
 // restarted, the connection was killed) is repeated once on a new connection
 // when that is safe. Timestamps are stored as UTC DATETIME(6).

@@ -11,18 +11,33 @@ namespace dumas::sql_text {
 
 // --- Session ---------------------------------------------------------------
 
-// Run once on every new connection: UTC, strict SQL, utf8mb4. The lock-wait
-// timeout (seconds) stays below the client's read timeout, so that a lock
-// wait ends in error 1205 (ABORTED, retried) rather than a lost connection.
+// Run once on every new connection: UTC, strict SQL, utf8mb4, autocommit on
+// (the mode ConnectionPool assumes of a new connection; the Connector's own
+// setAutoCommit(true) at connect drops any error). The lock-wait timeout
+// (seconds) stays below the client's read timeout, so that a lock wait ends in
+// error 1205 (ABORTED, retried) rather than a lost connection.
 inline constexpr char kSessionSetup[] =
     "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci, time_zone = '+00:00', "
     "sql_mode = 'STRICT_ALL_TABLES,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
     "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
-    "innodb_lock_wait_timeout = ?";
+    "autocommit = 1, innodb_lock_wait_timeout = ?";
 inline constexpr char kSessionIsolation[] =
     "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
 
 inline constexpr char kPing[] = "SELECT 1";
+
+// --- Transactions --------------------------------------------------------------
+
+// Sent as plain statements (PooledConnection::Execute), never through
+// Connection::commit(), rollback() or setAutoCommit(): Connector/C++ 1.1
+// ignores the result of the C API calls behind those
+// (driver/mysql_connection.cpp), so a COMMIT lost with its connection would
+// not throw and its transaction would be acknowledged although the server
+// rolled it back. A statement that fails throws.
+inline constexpr char kCommit[] = "COMMIT";
+inline constexpr char kRollback[] = "ROLLBACK";
+inline constexpr char kAutocommitOn[] = "SET autocommit = 1";
+inline constexpr char kAutocommitOff[] = "SET autocommit = 0";
 
 // --- Migrations --------------------------------------------------------------
 
