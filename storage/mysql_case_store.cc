@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "domain/working_day_calendar.h"
 #include "storage/mysql_store.h"
 #include "storage/mysql_store_internal.h"
 #include "storage/sql.h"
@@ -77,7 +78,8 @@ absl::Status CheckUpdate(const ComplaintUpdate& u) {
   }
   if ((u.sp3d_time.has_value() && !StorableTime(*u.sp3d_time)) ||
       (u.answer_time.has_value() && !StorableTime(*u.answer_time)) ||
-      (u.result_due_date.has_value() && !StorableDay(*u.result_due_date))) {
+      (u.result_due_date.has_value() && !StorableDay(*u.result_due_date)) ||
+      (u.result_start_date.has_value() && !StorableDay(*u.result_start_date))) {
     return absl::InvalidArgumentError("a time of the update is out of range");
   }
   if ((u.outcome.has_value() && (*u.outcome < 0 || *u.outcome > kMaxTinyInt)) ||
@@ -116,6 +118,13 @@ Complaint Apply(Complaint c, const ComplaintUpdate& u, absl::Time now) {
   if (u.clarification_question.has_value()) c.clarification_question = *u.clarification_question;
   if (u.answer_text.has_value()) c.answer_text = *u.answer_text;
   if (u.satisfaction_rating.has_value()) c.satisfaction_rating = *u.satisfaction_rating;
+  // A result deadline set without its start counts from the day of the change.
+  if (u.result_start_date.has_value()) {
+    c.result_start_date = *u.result_start_date;
+  } else if (u.result_due_date.has_value()) {
+    c.result_start_date = absl::ToCivilDay(now, PaluTimeZone());
+  }
+  if (u.result_due_provisional.has_value()) c.result_due_provisional = *u.result_due_provisional;
   c.version += 1;
   c.update_time = now;
   return c;
@@ -154,9 +163,15 @@ void BindCaseUpdate(sql::PreparedStatement& s, const Complaint& next, int64_t ve
   s.setBoolean(8, next.clarification_pending);
   SetOptionalString(s, 9, next.clarification_question);
   s.setInt(10, next.satisfaction_rating);
-  s.setString(11, FormatDateTime(next.update_time));
-  s.setInt64(12, next.id);
-  s.setInt64(13, version);
+  if (next.result_start_date.has_value()) {
+    s.setString(11, FormatDate(*next.result_start_date));
+  } else {
+    s.setNull(11, sql::DataType::DATE);
+  }
+  s.setBoolean(12, next.result_due_provisional);
+  s.setString(13, FormatDateTime(next.update_time));
+  s.setInt64(14, next.id);
+  s.setInt64(15, version);
 }
 
 // Clamps a time filter into DATETIME's range.
