@@ -56,6 +56,8 @@ enum class Method {
   kSetRoutingRule,
   kListHolidays,
   kSetHolidays,
+  kGetCalendarSettings,
+  kSetCalendarSettings,
   // NotificationService.
   kFetchNotifications,
   kStreamNotifications,
@@ -117,6 +119,8 @@ inline constexpr MethodAccess kMethodAccess[] = {
     {Method::kSetRoutingRule, "AdminService/SetRoutingRule", kAdmins},
     {Method::kListHolidays, "AdminService/ListHolidays", kAdmins},
     {Method::kSetHolidays, "AdminService/SetHolidays", kAdmins},
+    {Method::kGetCalendarSettings, "AdminService/GetCalendarSettings", kAdmins},
+    {Method::kSetCalendarSettings, "AdminService/SetCalendarSettings", kAdmins},
     {Method::kFetchNotifications, "NotificationService/FetchNotifications", kGateways},
     {Method::kStreamNotifications, "NotificationService/StreamNotifications", kGateways},
     {Method::kAcknowledgeNotifications, "NotificationService/AcknowledgeNotifications",

@@ -16,6 +16,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "server/complaint_service.h"
+#include "server/deadline_recomputer.h"
 #include "domain/complaint_validation.h"
 #include "domain/notification_text.h"
 #include "domain/reference_number.h"
@@ -455,6 +456,9 @@ grpc::Status ComplaintServiceImpl::AssignComplaint(grpc::ServerContext* context,
                   absl::ToCivilDay(now, PaluTimeZone()), kResultWorkingDays);
               update.sp3d_time = now;
               update.result_due_date = result_due;
+              update.result_start_date = absl::ToCivilDay(now, PaluTimeZone());
+              update.result_due_provisional = FlagProvisionalDeadline(
+                  "result", reference.calendar, *update.result_start_date, result_due);
             }
             const auto name = reference.unit_names.find(handling_unit);
             update.notifications.push_back(
