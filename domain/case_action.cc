@@ -56,10 +56,15 @@ absl::StatusOr<ComplaintUpdate> BaseUpdate(Action action, const Complaint& curre
   return update;
 }
 
-// A new result deadline from today: the SP3D's 40 working days.
-absl::CivilDay NewResultDue(const CaseContext& context) {
-  return context.calendar.AddWorkingDays(absl::ToCivilDay(context.now, PaluTimeZone()),
-                                         kResultWorkingDays);
+// Starts a new result deadline today: the SP3D's 40 working days, with the
+// day it counts from and whether the calendar holds every year it spans.
+absl::CivilDay StartResultDeadline(const CaseContext& context, ComplaintUpdate& update) {
+  const absl::CivilDay today = absl::ToCivilDay(context.now, PaluTimeZone());
+  const absl::CivilDay due = context.calendar.AddWorkingDays(today, kResultWorkingDays);
+  update.result_due_date = due;
+  update.result_start_date = today;
+  update.result_due_provisional = context.calendar.IsProvisional(today, due);
+  return due;
 }
 
 absl::Status PlanAssign(const Complaint& current, const ActionInput& input,
@@ -86,8 +91,7 @@ absl::Status PlanAssign(const Complaint& current, const ActionInput& input,
   absl::CivilDay result_due;
   if (!current.sp3d_time.has_value() || !current.result_due_date.has_value() ||
       current.state == ComplaintState::kReopened) {
-    result_due = NewResultDue(context);
-    update.result_due_date = result_due;
+    result_due = StartResultDeadline(context, update);
     if (!current.sp3d_time.has_value()) update.sp3d_time = context.now;
   } else {
     result_due = *current.result_due_date;
@@ -140,9 +144,7 @@ absl::StatusOr<ComplaintUpdate> PlanStaffAction(const Principal& actor, Action a
     case Action::kStartInvestigation:
       update.event.internal_note = input.internal_note;
       // The same unit resumes a reopened complaint: a new result is owed.
-      if (current.state == ComplaintState::kReopened) {
-        update.result_due_date = NewResultDue(context);
-      }
+      if (current.state == ComplaintState::kReopened) StartResultDeadline(context, update);
       break;
     case Action::kArchive:
       update.event.public_message = absl::StrCat(update.event.public_message, " ",

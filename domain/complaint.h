@@ -172,6 +172,13 @@ struct Complaint {
   std::string clarification_question;            // while pending; public
   std::string answer_text;                       // the official answer; public
   int satisfaction_rating = 0;                   // 1-5, 0 until rated
+  // The day the result deadline counts from (the SP3D's day): recomputing
+  // the deadline starts here.
+  std::optional<absl::CivilDay> result_start_date;
+  // Whether a due date reaches into a year whose holidays are not loaded
+  // (WorkingDayCalendar::IsProvisional), so that it may still move.
+  bool sp3d_due_provisional = false;
+  bool result_due_provisional = false;
 };
 
 // A step of a complaint's handling that the complainant may see.
@@ -200,6 +207,9 @@ struct TrackedComplaint {
   std::optional<absl::CivilDay> result_due_date;  // once the SP3D went out
   std::string clarification_question;             // while a request is open
   int satisfaction_rating = 0;                    // 1-5, 0 until rated
+  // Whether the due dates are provisional (see Complaint).
+  bool sp3d_due_provisional = false;
+  bool result_due_provisional = false;
 };
 
 // An authenticated caller: a system or a member of staff, with a role and,
@@ -214,10 +224,20 @@ struct Principal {
   std::optional<absl::Time> revoke_time;
 };
 
+// What kind of day off a holiday is (SKB 3 Menteri on the holidays of a
+// year). Values equal dumas.v1.HolidayKind.
+enum class HolidayKind : int {
+  kUnspecified = 0,
+  kLiburNasional = 1,  // a national public holiday: never a working day
+  kCutiBersama = 2,    // collective leave: government offices do not work
+};
+inline constexpr int kMaxHolidayKind = 2;
+
 // A holiday of the working-day calendar.
 struct Holiday {
   absl::CivilDay day;
   std::string name;
+  HolidayKind kind = HolidayKind::kLiburNasional;
 };
 
 // A routing rule: the default handling unit of a category (tupoksi).

@@ -17,6 +17,8 @@ Complaint ApplyUpdate(Complaint c, const ComplaintUpdate& u) {
   if (u.clarification_pending.has_value()) c.clarification_pending = *u.clarification_pending;
   if (u.clarification_question.has_value()) c.clarification_question = *u.clarification_question;
   if (u.satisfaction_rating.has_value()) c.satisfaction_rating = *u.satisfaction_rating;
+  if (u.result_start_date.has_value()) c.result_start_date = *u.result_start_date;
+  if (u.result_due_provisional.has_value()) c.result_due_provisional = *u.result_due_provisional;
   return c;
 }
 

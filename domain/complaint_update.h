@@ -48,6 +48,10 @@ struct ComplaintUpdate {
   std::optional<std::string> clarification_question;
   std::optional<std::string> answer_text;
   std::optional<int> satisfaction_rating;
+  // Set with result_due_date: the day it counts from (when unset, the store
+  // records the day of the change, WITA) and whether it is provisional.
+  std::optional<absl::CivilDay> result_start_date;
+  std::optional<bool> result_due_provisional;
   // Clears the official answer (answer_text and answer_time): the answer was
   // disputed and a new one is owed. Applied before answer_text/answer_time.
   bool clear_answer = false;

@@ -57,6 +57,8 @@ enum class Method {
   kListHolidays,
   kSetHolidays,
   kListUndeliverableNotifications,
+  kGetCalendarSettings,
+  kSetCalendarSettings,
   // NotificationService.
   kFetchNotifications,
   kStreamNotifications,
@@ -120,6 +122,8 @@ inline constexpr MethodAccess kMethodAccess[] = {
     {Method::kSetHolidays, "AdminService/SetHolidays", kAdmins},
     {Method::kListUndeliverableNotifications, "AdminService/ListUndeliverableNotifications",
      kAdmins},
+    {Method::kGetCalendarSettings, "AdminService/GetCalendarSettings", kAdmins},
+    {Method::kSetCalendarSettings, "AdminService/SetCalendarSettings", kAdmins},
     {Method::kFetchNotifications, "NotificationService/FetchNotifications", kGateways},
     {Method::kStreamNotifications, "NotificationService/StreamNotifications", kGateways},
     {Method::kAcknowledgeNotifications, "NotificationService/AcknowledgeNotifications",

@@ -55,6 +55,13 @@ void ToProto(const RoutingRule& rule, v1::RoutingRule* out) {
 void ToProto(const Holiday& holiday, v1::Holiday* out) {
   dumas::ToProto(holiday.day, out->mutable_date());
   out->set_display_name(holiday.name);
+  out->set_kind(static_cast<v1::HolidayKind>(holiday.kind));
+}
+
+void ToProto(const CalendarSettings& settings, v1::CalendarSettings* out) {
+  out->set_skip_cuti_bersama(settings.skip_cuti_bersama);
+  dumas::ToProto(settings.update_time, out->mutable_update_time());
+  for (int year : settings.loaded_years) out->add_loaded_years(year);
 }
 
 // The id of a new resource: 1-64 characters of [a-z0-9-].
@@ -82,6 +89,10 @@ grpc::Status AdminServiceImpl::Run(grpc::ServerContext& context, Method method, 
     if (absl::Status refreshed = cache_.Refresh(); !refreshed.ok()) {
       Log(LogLevel::kWarning, "reference_data_refresh_failed",
           {{"code", absl::StatusCodeToString(refreshed.code())}});
+    } else if (method == Method::kSetHolidays || method == Method::kSetCalendarSettings) {
+      // The change is committed and answered OK whatever happens here: a
+      // failed pass is logged and runs again after the next refresh.
+      (void)deadlines_.Reconcile();
     }
   }
   return call.Finish(status);
@@ -308,7 +319,15 @@ grpc::Status AdminServiceImpl::SetHolidays(grpc::ServerContext* context,
       }
       auto name = CheckText(absl::StrCat(field, ".display_name"), in.display_name(),
                             kDisplayName, violations);
-      if (name.has_value()) holidays.push_back({day, *name});
+      if (!v1::HolidayKind_IsValid(in.kind())) {
+        violations.Add(absl::StrCat(field, ".kind"), "is not a HolidayKind value");
+        continue;
+      }
+      // Not given: a libur nasional, as every holiday was before kinds.
+      const HolidayKind kind = in.kind() == v1::HOLIDAY_KIND_UNSPECIFIED
+                                   ? HolidayKind::kLiburNasional
+                                   : static_cast<HolidayKind>(in.kind());
+      if (name.has_value()) holidays.push_back({day, *name, kind});
     }
     if (!violations.empty()) return violations.ToStatus();
     if (absl::Status status = admin_.SetHolidays(year, holidays); !status.ok()) return status;
@@ -352,6 +371,42 @@ grpc::Status AdminServiceImpl::ListUndeliverableNotifications(
       dumas::ToProto(row.failure_time, out->mutable_failure_time());
       out->set_failure(row.failure);
     }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AdminServiceImpl::GetCalendarSettings(grpc::ServerContext* context,
+                                                   const v1::GetCalendarSettingsRequest*,
+                                                   v1::GetCalendarSettingsResponse* response) {
+  return Run(*context, Method::kGetCalendarSettings, false, [&](const Principal&) -> absl::Status {
+    absl::StatusOr<CalendarSettings> settings = admin_.GetCalendarSettings();
+    if (!settings.ok()) return settings.status();
+    ToProto(*settings, response->mutable_calendar_settings());
+    return absl::OkStatus();
+  });
+}
+
+// Where the setting lives: in the database (calendar_settings), not in a
+// dumasd flag. Every server counts deadlines with it, and a flag could differ
+// between servers started at different times, so that the same complaint got
+// another due date depending on which server took it; a row read with the
+// holidays keeps them all on one calendar and lets ADMIN change it without a
+// restart.
+grpc::Status AdminServiceImpl::SetCalendarSettings(grpc::ServerContext* context,
+                                                   const v1::SetCalendarSettingsRequest* request,
+                                                   v1::SetCalendarSettingsResponse* response) {
+  return Run(*context, Method::kSetCalendarSettings, true, [&](const Principal&) -> absl::Status {
+    if (!request->has_calendar_settings()) {
+      return InvalidField("calendar_settings", "is required");
+    }
+    if (!request->calendar_settings().has_skip_cuti_bersama()) {
+      return InvalidField("calendar_settings.skip_cuti_bersama",
+                          "is required: true to skip cuti bersama, false to count them");
+    }
+    absl::StatusOr<CalendarSettings> settings =
+        admin_.SetSkipCutiBersama(request->calendar_settings().skip_cuti_bersama());
+    if (!settings.ok()) return settings.status();
+    ToProto(*settings, response->mutable_calendar_settings());
     return absl::OkStatus();
   });
 }

@@ -1,10 +1,12 @@
 // The gRPC handlers of dumas.v1.AdminService: principals, units,
-// categories, routing rules and the holiday calendar. ADMIN only.
+// categories, routing rules, the holiday calendar and its settings. ADMIN
+// only.
 #ifndef DUMAS_SERVER_ADMIN_SERVICE_H_
 #define DUMAS_SERVER_ADMIN_SERVICE_H_
 
 #include "dumas/v1/admin_service.grpc.pb.h"
 #include "server/access_policy.h"
+#include "server/deadline_recomputer.h"
 #include "server/reference_data_cache.h"
 #include "storage/case_store.h"
 
@@ -12,13 +14,17 @@ namespace dumas {
 
 class AdminServiceImpl final : public v1::AdminService::Service {
  public:
-  // The store, cache and authenticator must outlive the service. Changes to
-  // reference data refresh `cache` at once.
+  // The stores, cache, recomputer and authenticator must outlive the
+  // service. Changes to reference data refresh `cache` at once; changes to
+  // the calendar then recompute running deadlines through `deadlines` before
+  // the call returns.
   AdminServiceImpl(AdminStore& admin, NotificationStore& notifications,
-                   ReferenceDataCache& cache, Authenticator& authenticator)
+                   ReferenceDataCache& cache, DeadlineRecomputer& deadlines,
+                   Authenticator& authenticator)
       : admin_(admin),
         notifications_(notifications),
         cache_(cache),
+        deadlines_(deadlines),
         authenticator_(authenticator) {}
 
   grpc::Status CreatePrincipal(grpc::ServerContext* context,
@@ -48,16 +54,24 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   grpc::Status ListUndeliverableNotifications(
       grpc::ServerContext* context, const v1::ListUndeliverableNotificationsRequest* request,
       v1::ListUndeliverableNotificationsResponse* response) override;
+  grpc::Status GetCalendarSettings(grpc::ServerContext* context,
+                                   const v1::GetCalendarSettingsRequest* request,
+                                   v1::GetCalendarSettingsResponse* response) override;
+  grpc::Status SetCalendarSettings(grpc::ServerContext* context,
+                                   const v1::SetCalendarSettingsRequest* request,
+                                   v1::SetCalendarSettingsResponse* response) override;
 
  private:
   // Authorizes the call; then runs `body` and refreshes the cache when
-  // `refresh` and the body succeeded.
+  // `refresh` and the body succeeded (and, for a change of the calendar,
+  // recomputes running deadlines).
   template <typename Body>
   grpc::Status Run(grpc::ServerContext& context, Method method, bool refresh, Body body);
 
   AdminStore& admin_;
   NotificationStore& notifications_;
   ReferenceDataCache& cache_;
+  DeadlineRecomputer& deadlines_;
   Authenticator& authenticator_;
 };
 

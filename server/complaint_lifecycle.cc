@@ -18,6 +18,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "server/complaint_service.h"
 #include "domain/case_action.h"
+#include "server/deadline_recomputer.h"
 #include "domain/complaint_validation.h"
 #include "domain/reference_number.h"
 #include "domain/working_day_calendar.h"
@@ -272,6 +273,14 @@ absl::StatusOr<Complaint> ComplaintServiceImpl::ApplyStaffAction(
         return PlanStaffAction(*actor, action, current, etag, input, case_context);
       });
   if (absl::IsNotFound(changed.status())) return NoSuchComplaint();
+  // A result deadline that reaches into a year without holidays is logged,
+  // so that the year gets loaded.
+  if (changed.ok() && (action == Action::kAssign || action == Action::kStartInvestigation) &&
+      changed->result_due_provisional && changed->result_start_date.has_value() &&
+      changed->result_due_date.has_value()) {
+    FlagProvisionalDeadline("result", (*reference_data)->calendar, *changed->result_start_date,
+                            *changed->result_due_date);
+  }
   return changed;
 }
 

@@ -16,6 +16,7 @@
 #include "domain/notification_text.h"
 #include "domain/reference_number.h"
 #include "domain/working_day_calendar.h"
+#include "server/deadline_recomputer.h"
 #include "server/log.h"
 #include "server/proto_convert.h"
 #include "server/rpc_support.h"
@@ -116,6 +117,9 @@ absl::Status ComplaintServiceImpl::Submit(grpc::ServerContext& context,
   complaint.tracking_code = TrackingCode::Generate();
   complaint.sp3d_due_date = (*reference)->calendar.AddWorkingDays(
       absl::ToCivilDay(now, PaluTimeZone()), kSp3dWorkingDays);
+  complaint.sp3d_due_provisional =
+      FlagProvisionalDeadline("sp3d", (*reference)->calendar,
+                              absl::ToCivilDay(now, PaluTimeZone()), complaint.sp3d_due_date);
   complaint.submitted_by = principal->id;
   complaint.receipt_text = [code = complaint.tracking_code,
                             due = complaint.sp3d_due_date](const std::string& reference) {

@@ -32,9 +32,11 @@ DumasServer::DumasServer(const ServerOptions& options, const Stores& stores)
       throttle_(stores.throttle),
       authenticator_(stores.principals, options.token_cache_ttl),
       cache_(stores.reference_data, stores.admin),
+      deadline_recomputer_(stores.deadlines, cache_, options.deadline_recompute),
       complaint_service_(stores.complaints, stores.cases, stores.reference_data, stores.throttle,
                          cache_, authenticator_, options.track_throttle),
-      admin_service_(stores.admin, stores.notifications, cache_, authenticator_),
+      admin_service_(stores.admin, stores.notifications, cache_, deadline_recomputer_,
+                     authenticator_),
       notification_service_(stores.notifications, authenticator_, stopping_) {}
 
 absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOptions& options,
@@ -95,9 +97,11 @@ void DumasServer::WatchLoop() {
         revocations = *std::move(mark);
       }
     }
+    bool refreshed = false;
     if (up && absl::Now() >= next_refresh) {
       if (absl::Status status = cache_.Refresh(); status.ok()) {
         next_refresh = absl::Now() + options_.reference_refresh_interval;
+        refreshed = true;
       } else {
         Log(LogLevel::kWarning, "reference_data_refresh_failed",
             {{"code", absl::StatusCodeToString(status.code())}});
@@ -126,6 +130,10 @@ void DumasServer::WatchLoop() {
       Log(serving ? LogLevel::kInfo : LogLevel::kWarning, "health",
           {{"service", kServiceName}, {"status", serving ? "SERVING" : "NOT_SERVING"}});
     }
+    // After the health status, so that a pass at start (after a migration
+    // corrected the calendar) does not delay serving.
+    // A failed pass is logged by the recomputer and stays owed.
+    if (refreshed && !stopping_.HasBeenNotified()) (void)deadline_recomputer_.Reconcile();
   } while (!stopping_.WaitForNotificationWithTimeout(options_.health_interval));
 }
 

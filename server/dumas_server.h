@@ -1,6 +1,7 @@
 // DumasServer: the gRPC server of Dumas with its services (complaints, health,
-// reflection) and a background loop that tracks the database's health and
-// refreshes cached reference data. main.cc and the integration tests both
+// reflection) and a background loop that tracks the database's health,
+// refreshes cached reference data and keeps stored due dates on the calendar
+// (DeadlineRecomputer). main.cc and the integration tests both
 // start the server through this class.
 #ifndef DUMAS_SERVER_DUMAS_SERVER_H_
 #define DUMAS_SERVER_DUMAS_SERVER_H_
@@ -16,6 +17,7 @@
 #include "server/access_policy.h"
 #include "server/admin_service.h"
 #include "server/complaint_service.h"
+#include "server/deadline_recomputer.h"
 #include "domain/track_throttle.h"
 #include "server/notification_service.h"
 #include "server/reference_data_cache.h"
@@ -42,11 +44,15 @@ struct ServerOptions {
   // for principals revoked through other servers (whose cached tokens are
   // then dropped here).
   absl::Duration health_interval = absl::Seconds(2);
-  // How often categories, units and holidays are reloaded.
+  // How often categories, units, holidays and calendar settings are reloaded
+  // (a calendar changed through another server takes effect here, and its
+  // deadlines are recomputed, within this time).
   absl::Duration reference_refresh_interval = absl::Minutes(1);
   // How long an authenticated token is trusted without asking the store
   // (revocations drop it sooner: see health_interval).
   absl::Duration token_cache_ttl = absl::Seconds(30);
+  // Recomputing running deadlines when the calendar changes.
+  DeadlineRecomputer::Options deadline_recompute;
   TrackThrottlePolicy track_throttle;
 };
 
@@ -59,11 +65,12 @@ struct Stores {
   NotificationStore& notifications;
   AdminStore& admin;
   TrackThrottleStore& throttle;
+  DeadlineStore& deadlines;
 };
 
 template <typename Store>
 Stores StoresOf(Store& store) {
-  return Stores{store, store, store, store, store, store, store};
+  return Stores{store, store, store, store, store, store, store, store};
 }
 
 class DumasServer {
@@ -103,6 +110,7 @@ class DumasServer {
   TrackThrottleStore& throttle_;
   Authenticator authenticator_;
   ReferenceDataCache cache_;
+  DeadlineRecomputer deadline_recomputer_;
   absl::Notification stopping_;
   ComplaintServiceImpl complaint_service_;
   AdminServiceImpl admin_service_;

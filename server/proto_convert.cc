@@ -114,6 +114,9 @@ void ToProto(const Complaint& complaint, absl::CivilDay today, v1::Complaint* ou
   out->set_outcome(static_cast<v1::Outcome>(complaint.outcome));
   out->set_clarification_pending(complaint.clarification_pending);
   out->set_satisfaction_rating(complaint.satisfaction_rating);
+  out->set_sp3d_due_date_provisional(complaint.sp3d_due_provisional);
+  out->set_result_due_date_provisional(complaint.result_due_date.has_value() &&
+                                       complaint.result_due_provisional);
 }
 
 void ToProto(const TrackedComplaint& complaint, v1::TrackedComplaint* out) {
@@ -138,6 +141,9 @@ void ToProto(const TrackedComplaint& complaint, v1::TrackedComplaint* out) {
   }
   out->set_clarification_question(complaint.clarification_question);
   out->set_satisfaction_rating(complaint.satisfaction_rating);
+  out->set_sp3d_due_date_provisional(complaint.sp3d_due_provisional);
+  out->set_result_due_date_provisional(complaint.result_due_date.has_value() &&
+                                       complaint.result_due_provisional);
 }
 
 void ToProto(const Category& category, v1::Category* out) {

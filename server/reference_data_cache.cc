@@ -24,6 +24,7 @@ absl::Status LoadAll(ListFn list, AddFn add) {
 }  // namespace
 
 absl::Status ReferenceDataCache::Refresh() {
+  absl::MutexLock refreshing(&refresh_mu_);
   ReferenceSnapshot snapshot{{}, {}, {}, {}, WorkingDayCalendar({})};
   absl::Status status = LoadAll<Category>(
       [this](const std::string& after, int limit) { return store_.ListCategories(after, limit); },
@@ -39,9 +40,10 @@ absl::Status ReferenceDataCache::Refresh() {
   absl::StatusOr<std::vector<RoutingRule>> rules = admin_.ListRoutingRules();
   if (!rules.ok()) return rules.status();
   for (const RoutingRule& rule : *rules) snapshot.routing_rules[rule.category_id] = rule.unit_id;
-  absl::StatusOr<std::vector<absl::CivilDay>> holidays = store_.ListHolidays();
-  if (!holidays.ok()) return holidays.status();
-  snapshot.calendar = WorkingDayCalendar(*holidays);
+  absl::StatusOr<StoredCalendar> calendar = admin_.LoadCalendar();
+  if (!calendar.ok()) return calendar.status();
+  snapshot.calendar = WorkingDayCalendar(calendar->holidays, calendar->settings.loaded_years,
+                                         calendar->settings.skip_cuti_bersama);
 
   auto shared = std::make_shared<const ReferenceSnapshot>(std::move(snapshot));
   absl::MutexLock lock(&mu_);

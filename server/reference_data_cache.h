@@ -1,5 +1,6 @@
-// ReferenceDataCache keeps the categories, units and holiday calendar in
-// memory, so that validating a submission costs no database round trip.
+// ReferenceDataCache keeps the categories, units and working-day calendar
+// (holidays with their kinds, loaded years, whether cuti bersama are skipped)
+// in memory, so that validating a submission costs no database round trip.
 #ifndef DUMAS_SERVER_REFERENCE_DATA_CACHE_H_
 #define DUMAS_SERVER_REFERENCE_DATA_CACHE_H_
 
@@ -32,8 +33,9 @@ class ReferenceDataCache {
       : store_(store), admin_(admin) {}
 
   // Loads everything anew and swaps it in. On error the previous snapshot
-  // stays. Thread-safe.
-  absl::Status Refresh() ABSL_LOCKS_EXCLUDED(mu_);
+  // stays. Thread-safe: refreshes run one at a time, so that a load begun
+  // before a change committed never replaces one begun after it.
+  absl::Status Refresh() ABSL_LOCKS_EXCLUDED(refresh_mu_, mu_);
 
   // The latest snapshot, loading it first if there is none yet; UNAVAILABLE
   // when there is none and the store cannot be read. Thread-safe.
@@ -43,6 +45,7 @@ class ReferenceDataCache {
  private:
   ReferenceDataStore& store_;
   AdminStore& admin_;
+  absl::Mutex refresh_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   absl::Mutex mu_;
   std::shared_ptr<const ReferenceSnapshot> snapshot_ ABSL_GUARDED_BY(mu_);
 };

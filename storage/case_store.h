@@ -1,6 +1,7 @@
 // Storage interfaces of case handling: state changes and notes with their
-// events and notifications, listings, the notification outbox, and the
-// administration of reference data. The MySQL implementation is MySqlStore
+// events and notifications, listings, the notification outbox, the
+// administration of reference data and the working calendar, and the
+// recomputation of running deadlines. The MySQL implementation is MySqlStore
 // (storage/mysql_store.h). Errors as in storage/complaint_store.h.
 #ifndef DUMAS_STORAGE_CASE_STORE_H_
 #define DUMAS_STORAGE_CASE_STORE_H_
@@ -17,6 +18,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "domain/complaint.h"
+#include "domain/complaint_deadlines.h"
 #include "domain/complaint_update.h"
 #include "domain/notification_text.h"
 
@@ -72,6 +74,28 @@ struct ChangeRequest {
   // A digest of what the call asks for: the method, the complaint and the
   // request's content without its request_id. A request_id is bound to it.
   std::string fingerprint;
+};
+
+// The settings of the working-day calendar (one row for every server).
+struct CalendarSettings {
+  // Whether cuti bersama are non-working days for deadlines.
+  bool skip_cuti_bersama = true;
+  absl::Time update_time;  // of skip_cuti_bersama
+  // The years whose holidays were set, even to none, ascending.
+  std::vector<int> loaded_years;
+};
+
+// Everything the working-day calendar is built from.
+struct StoredCalendar {
+  std::vector<Holiday> holidays;  // every year, by day
+  CalendarSettings settings;
+};
+
+// The outcome of one DeadlineStore::RecomputeDeadlines batch.
+struct DeadlineBatch {
+  int64_t last_id = 0;  // the last complaint read; 0: none was
+  int read = 0;
+  int changed = 0;
 };
 
 // State changes, notes and listings of complaints.
@@ -181,9 +205,46 @@ class AdminStore {
   // unknown category or unit.
   virtual absl::Status SetRoutingRule(const RoutingRule& rule) = 0;
 
+  // The holidays of `year` with their names and kinds, by day.
   virtual absl::StatusOr<std::vector<Holiday>> ListHolidays(int year) = 0;
-  // Replaces the holidays of `year` with `holidays` in one transaction.
+  // Replaces the holidays of `year` with `holidays` (kinds kUnspecified are
+  // stored as kLiburNasional) and marks the year loaded, in one transaction.
   virtual absl::Status SetHolidays(int year, const std::vector<Holiday>& holidays) = 0;
+
+  // The calendar's settings and loaded years.
+  virtual absl::StatusOr<CalendarSettings> GetCalendarSettings() = 0;
+  // Sets whether deadlines skip cuti bersama; returns the settings after.
+  virtual absl::StatusOr<CalendarSettings> SetSkipCutiBersama(bool skip_cuti_bersama) = 0;
+  // Every holiday of every year with its kind, and the settings: what the
+  // working-day calendar in memory is built from.
+  virtual absl::StatusOr<StoredCalendar> LoadCalendar() = 0;
+};
+
+// The running deadlines of complaints, recomputed when the calendar changes.
+class DeadlineStore {
+ public:
+  // The new deadlines of the complaint with this id; nullopt to leave them.
+  using Recompute =
+      absl::FunctionRef<std::optional<ComplaintDeadlines>(int64_t id, const ComplaintDeadlines&)>;
+
+  virtual ~DeadlineStore() = default;
+
+  // Locks up to `limit` complaints in one of `states` with ids greater than
+  // `after_id`, by id; calls `recompute` with each one's id and deadlines and
+  // writes the due dates and provisional flags of those it returns a value
+  // for, in one transaction (no event; version and update_time stay, so etags
+  // do not go stale). Returns the last id read (0 when none was: the end), how
+  // many were read and how many changed. `recompute` may be called again for
+  // the same rows when the transaction is retried.
+  virtual absl::StatusOr<DeadlineBatch> RecomputeDeadlines(
+      int64_t after_id, int limit, const std::vector<ComplaintState>& states,
+      Recompute recompute) = 0;
+
+  // The digest of the calendar the stored deadlines follow (see
+  // WorkingDayCalendar::Digest); empty when none was recorded.
+  virtual absl::StatusOr<std::string> DeadlinesCalendarDigest() = 0;
+  // Records it, once every running deadline follows that calendar.
+  virtual absl::Status RecordDeadlinesCalendarDigest(std::string_view digest) = 0;
 };
 
 }  // namespace dumas

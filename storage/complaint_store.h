@@ -27,6 +27,7 @@ struct NewComplaint {
   ComplaintDraft draft;              // validated and normalised
   std::string tracking_code;         // canonical; stored only as a keyed hash
   absl::CivilDay sp3d_due_date;      // 20 working days after receipt
+  bool sp3d_due_provisional = false;  // it reaches into a year not loaded
   int64_t submitted_by = 0;          // the principal's id
   std::string request_id;            // empty: the call is not idempotent
   std::string request_fingerprint;   // digest of the normalised request

@@ -1,5 +1,6 @@
 // MySqlStore, part 3: AdminStore (principals and their tokens, units,
-// categories, routing rules, the holiday calendar) and principal creation.
+// categories, routing rules, the holiday calendar and its settings) and
+// principal creation.
 #include <cppconn/datatype.h>
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
@@ -31,6 +32,7 @@ using mysql_store_internal::FormatDateTime;
 using mysql_store_internal::IsAscii;
 using mysql_store_internal::kMaxListLimit;
 using mysql_store_internal::ParseDate;
+using mysql_store_internal::ParseDateTime;
 using mysql_store_internal::ReadPrincipal;
 using mysql_store_internal::Sha256;
 using mysql_store_internal::Sql;
@@ -60,6 +62,41 @@ const char* UnitKind(std::string_view id) {
   if (absl::StartsWith(a, "si-")) return "SEKSI";
   if (a == "spkt") return "SPKT";
   return "SATUAN";
+}
+
+// The kind stored for a holiday: one given without a kind is a national one.
+HolidayKind StoredKind(HolidayKind kind) {
+  return kind == HolidayKind::kUnspecified ? HolidayKind::kLiburNasional : kind;
+}
+
+// Reads (day, name, kind) from column 1 on.
+absl::StatusOr<Holiday> ReadHoliday(const sql::ResultSet& rs) {
+  absl::StatusOr<absl::CivilDay> day = ParseDate(rs.getString(1));
+  if (!day.ok()) return day.status();
+  const int kind = rs.getInt(3);
+  if (kind < 1 || kind > kMaxHolidayKind) {
+    return absl::InternalError("the database holds a holiday of unknown kind");
+  }
+  return Holiday{*day, rs.getString(2).asStdString(), static_cast<HolidayKind>(kind)};
+}
+
+// The settings row and the loaded years. Throws sql::SQLException.
+absl::StatusOr<CalendarSettings> ReadCalendarSettings(PooledConnection& c) {
+  CalendarSettings settings;
+  {
+    std::unique_ptr<sql::ResultSet> rs(
+        c.Statement(sql_text::kSelectCalendarSettings).executeQuery());
+    if (!rs->next()) {
+      return absl::InternalError("calendar_settings has no row; run the migrations");
+    }
+    settings.skip_cuti_bersama = rs->getBoolean(1);
+    absl::StatusOr<absl::Time> updated = ParseDateTime(rs->getString(2));
+    if (!updated.ok()) return updated.status();
+    settings.update_time = *updated;
+  }
+  std::unique_ptr<sql::ResultSet> rs(c.Statement(sql_text::kListLoadedYears).executeQuery());
+  while (rs->next()) settings.loaded_years.push_back(rs->getInt(1));
+  return settings;
 }
 
 // A new bearer token: 256 random bits, URL-safe base64 without padding.
@@ -288,9 +325,9 @@ absl::StatusOr<std::vector<Holiday>> MySqlStore::ListHolidays(int year) {
     s.setString(2, FormatDate(absl::CivilDay(year + 1, 1, 1)));
     std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
     while (rs->next()) {
-      absl::StatusOr<absl::CivilDay> day = ParseDate(rs->getString(1));
-      if (!day.ok()) return day.status();
-      holidays.push_back(Holiday{*day, rs->getString(2).asStdString()});
+      absl::StatusOr<Holiday> holiday = ReadHoliday(*rs);
+      if (!holiday.ok()) return holiday.status();
+      holidays.push_back(*std::move(holiday));
     }
     return absl::OkStatus();
   });
@@ -311,7 +348,12 @@ absl::Status MySqlStore::SetHolidays(int year, const std::vector<Holiday>& holid
     if (!ValidName(holiday.name)) {
       return absl::InvalidArgumentError("a holiday's name must be 1-200 characters");
     }
+    const int kind = static_cast<int>(holiday.kind);
+    if (kind < 0 || kind > kMaxHolidayKind) {
+      return absl::InvalidArgumentError("a holiday's kind is not a HolidayKind");
+    }
   }
+  const std::string now_text = FormatDateTime(absl::Now());
   // Re-running the whole transaction after an unknown COMMIT outcome leaves
   // the same calendar: idempotent.
   return pool_->RunTransaction(
@@ -324,11 +366,69 @@ absl::Status MySqlStore::SetHolidays(int year, const std::vector<Holiday>& holid
           sql::PreparedStatement& insert = c.Statement(sql_text::kInsertHoliday);
           insert.setString(1, FormatDate(holiday.day));
           insert.setString(2, holiday.name);
+          insert.setInt(3, static_cast<int>(StoredKind(holiday.kind)));
           insert.executeUpdate();
         }
+        sql::PreparedStatement& loaded = c.Statement(sql_text::kMarkYearLoaded);
+        loaded.setInt(1, year);
+        loaded.setString(2, now_text);
+        loaded.executeUpdate();
         return TransactionEnd::kCommit;
       },
       /*idempotent=*/true);
+}
+
+absl::StatusOr<CalendarSettings> MySqlStore::GetCalendarSettings() {
+  CalendarSettings settings;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    absl::StatusOr<CalendarSettings> read = ReadCalendarSettings(c);
+    if (!read.ok()) return read.status();
+    settings = *std::move(read);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return settings;
+}
+
+absl::StatusOr<CalendarSettings> MySqlStore::SetSkipCutiBersama(bool skip_cuti_bersama) {
+  const std::string now_text = FormatDateTime(TruncateToMicros(absl::Now()));
+  CalendarSettings settings;
+  // Setting the same value again leaves the same settings: idempotent.
+  absl::Status status = pool_->RunTransaction(
+      [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
+        sql::PreparedStatement& update = c.Statement(sql_text::kUpdateSkipCutiBersama);
+        update.setBoolean(1, skip_cuti_bersama);
+        update.setString(2, now_text);
+        update.executeUpdate();
+        absl::StatusOr<CalendarSettings> read = ReadCalendarSettings(c);
+        if (!read.ok()) return read.status();
+        settings = *std::move(read);
+        return TransactionEnd::kCommit;
+      },
+      /*idempotent=*/true);
+  if (!status.ok()) return status;
+  return settings;
+}
+
+absl::StatusOr<StoredCalendar> MySqlStore::LoadCalendar() {
+  StoredCalendar calendar;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    calendar = StoredCalendar{};
+    {
+      std::unique_ptr<sql::ResultSet> rs(c.Statement(sql_text::kListAllHolidays).executeQuery());
+      while (rs->next()) {
+        absl::StatusOr<Holiday> holiday = ReadHoliday(*rs);
+        if (!holiday.ok()) return holiday.status();
+        calendar.holidays.push_back(*std::move(holiday));
+      }
+    }
+    absl::StatusOr<CalendarSettings> settings = ReadCalendarSettings(c);
+    if (!settings.ok()) return settings.status();
+    calendar.settings = *std::move(settings);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return calendar;
 }
 
 }  // namespace dumas

@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "domain/request_id.h"
+#include "domain/working_day_calendar.h"
 #include "storage/mysql_store.h"
 #include "storage/mysql_store_internal.h"
 #include "storage/sql.h"
@@ -83,7 +84,8 @@ absl::Status CheckUpdate(const ComplaintUpdate& u) {
   }
   if ((u.sp3d_time.has_value() && !StorableTime(*u.sp3d_time)) ||
       (u.answer_time.has_value() && !StorableTime(*u.answer_time)) ||
-      (u.result_due_date.has_value() && !StorableDay(*u.result_due_date))) {
+      (u.result_due_date.has_value() && !StorableDay(*u.result_due_date)) ||
+      (u.result_start_date.has_value() && !StorableDay(*u.result_start_date))) {
     return absl::InvalidArgumentError("a time of the update is out of range");
   }
   if ((u.outcome.has_value() && (*u.outcome < 0 || *u.outcome > kMaxTinyInt)) ||
@@ -115,6 +117,10 @@ Complaint Apply(const Complaint& c, const ComplaintUpdate& u, absl::Time now) {
   Complaint next = ApplyUpdate(c, u);
   if (next.sp3d_time.has_value()) next.sp3d_time = TruncateToMicros(*next.sp3d_time);
   if (next.answer_time.has_value()) next.answer_time = TruncateToMicros(*next.answer_time);
+  // A result deadline set without its start counts from the day of the change.
+  if (!u.result_start_date.has_value() && u.result_due_date.has_value()) {
+    next.result_start_date = absl::ToCivilDay(now, PaluTimeZone());
+  }
   next.version = c.version + 1;
   next.update_time = now;
   return next;
@@ -159,9 +165,15 @@ void BindCaseUpdate(sql::PreparedStatement& s, const Complaint& next, int64_t ve
   s.setBoolean(8, next.clarification_pending);
   SetOptionalString(s, 9, next.clarification_question);
   s.setInt(10, next.satisfaction_rating);
-  s.setString(11, FormatDateTime(next.update_time));
-  s.setInt64(12, next.id);
-  s.setInt64(13, version);
+  if (next.result_start_date.has_value()) {
+    s.setString(11, FormatDate(*next.result_start_date));
+  } else {
+    s.setNull(11, sql::DataType::DATE);
+  }
+  s.setBoolean(12, next.result_due_provisional);
+  s.setString(13, FormatDateTime(next.update_time));
+  s.setInt64(14, next.id);
+  s.setInt64(15, version);
 }
 
 // Clamps a time filter into DATETIME's range.

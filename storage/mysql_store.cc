@@ -184,6 +184,7 @@ void BindComplaint(sql::PreparedStatement& s, const NewComplaint& in, std::strin
   s.setString(22, now_text);
   s.setString(23, now_text);
   s.setString(24, FormatDate(in.sp3d_due_date));
+  s.setBoolean(25, in.sp3d_due_provisional);
 }
 
 // The idempotency record of (principal, request_id) with its complaint.
@@ -361,6 +362,7 @@ absl::StatusOr<SubmittedComplaint> MySqlStore::Submit(
         out.update_time = now;
         out.version = 1;
         out.sp3d_due_date = in.sp3d_due_date;
+        out.sp3d_due_provisional = in.sp3d_due_provisional;
         result.tracking_code = in.tracking_code;
         result.replayed = false;
         return TransactionEnd::kCommit;
@@ -443,6 +445,8 @@ absl::StatusOr<TrackingCache::Entry> MySqlStore::LoadTracking(
         }
         if (rs->getBoolean(10)) tracked.clarification_question = rs->getString(11);
         tracked.satisfaction_rating = rs->getInt(12);
+        tracked.sp3d_due_provisional = rs->getBoolean(18);
+        tracked.result_due_provisional = rs->getBoolean(19);
       }
       if (rs->isNull(13)) continue;  // no public event
       EventRow event;

@@ -64,7 +64,8 @@ class MySqlStore final : public ComplaintStore,
                          public CaseStore,
                          public NotificationStore,
                          public AdminStore,
-                         public TrackThrottleStore {
+                         public TrackThrottleStore,
+                         public DeadlineStore {
  public:
   // How long a submission's idempotency record answers retries.
   static constexpr absl::Duration kIdempotencyWindow = absl::Hours(24);
@@ -150,6 +151,20 @@ class MySqlStore final : public ComplaintStore,
   absl::Status SetRoutingRule(const RoutingRule& rule) override;
   absl::StatusOr<std::vector<Holiday>> ListHolidays(int year) override;
   absl::Status SetHolidays(int year, const std::vector<Holiday>& holidays) override;
+  absl::StatusOr<CalendarSettings> GetCalendarSettings() override;
+  absl::StatusOr<CalendarSettings> SetSkipCutiBersama(bool skip_cuti_bersama) override;
+  absl::StatusOr<StoredCalendar> LoadCalendar() override;
+
+  // DeadlineStore (mysql_deadline_store.cc). RecomputeDeadlines: 3 round
+  // trips per batch (SELECT ... FOR UPDATE, one UPDATE of the changed rows,
+  // COMMIT), 2 when nothing changed; at most 1000 rows per batch,
+  // INVALID_ARGUMENT for a limit below 1 or no states. Tracking answers of
+  // changed complaints are dropped from this server's cache.
+  absl::StatusOr<DeadlineBatch> RecomputeDeadlines(
+      int64_t after_id, int limit, const std::vector<ComplaintState>& states,
+      Recompute recompute) override;
+  absl::StatusOr<std::string> DeadlinesCalendarDigest() override;
+  absl::Status RecordDeadlinesCalendarDigest(std::string_view digest) override;
 
   // ReferenceDataStore. At most 1000 rows per call. INVALID_ARGUMENT for a
   // limit below 1 or an after_id that is not ASCII.

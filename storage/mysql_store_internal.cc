@@ -135,6 +135,13 @@ absl::StatusOr<Complaint> ReadComplaint(const sql::ResultSet& rs, uint32_t first
   c.clarification_question = rs.getString(first + 24).asStdString();
   c.answer_text = rs.getString(first + 25).asStdString();
   c.satisfaction_rating = rs.getInt(first + 26);
+  if (!rs.isNull(first + 27)) {
+    absl::StatusOr<absl::CivilDay> result_start = ParseDate(rs.getString(first + 27));
+    if (!result_start.ok()) return result_start.status();
+    c.result_start_date = *result_start;
+  }
+  c.sp3d_due_provisional = rs.getBoolean(first + 28);
+  c.result_due_provisional = rs.getBoolean(first + 29);
   if (!with_reply_address) return c;
   absl::StatusOr<std::string> reply =
       DecryptColumn(keyring, *key_id, reply_ct, Aad(kAadReplyAddress, c.reference_number));

@@ -35,7 +35,7 @@ namespace dumas::mysql_store_internal {
 inline constexpr size_t kReferenceNumberChars = 14;  // "XXXX-XXXX-XXXX"
 inline constexpr int kMaxListLimit = 1000;
 // Columns of DUMAS_SQL_COMPLAINT_COLUMNS (storage/sql.h).
-inline constexpr uint32_t kComplaintColumnCount = 27;
+inline constexpr uint32_t kComplaintColumnCount = 30;
 
 // Associated data of the encrypted reply address (row: the reference number).
 inline constexpr char kAadReplyAddress[] = "complaints.reply_address_ct";

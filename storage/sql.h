@@ -69,7 +69,8 @@ inline constexpr char kInsertSchemaVersion[] =
   "c.key_id, COALESCE(c.handling_unit_id, ''), c.sp3d_sent_at, "                 \
   "c.result_due_date, c.answer_time, c.outcome, c.clarification_pending, "       \
   "COALESCE(c.clarification_question, ''), COALESCE(c.answer_text, ''), "        \
-  "c.satisfaction_rating"
+  "c.satisfaction_rating, c.result_start_date, c.sp3d_due_provisional, "          \
+  "c.result_due_provisional"
 #define DUMAS_SQL_IDENTITY_COLUMNS \
   "c.full_name_ct, c.nik_ct, c.phone_ct, c.email_ct, c.address_ct"
 
@@ -78,8 +79,9 @@ inline constexpr char kInsertComplaint[] =
     " incident_time, incident_location, category_id, channel, reply_address_ct,"
     " subject_unit_id, officer_name, officer_description, confidential, key_id,"
     " full_name_ct, nik_ct, phone_ct, email_ct, address_ct, nik_blind_index,"
-    " submitted_by, create_time, update_time, version, sp3d_due_date)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)"
+    " submitted_by, create_time, update_time, version, sp3d_due_date,"
+    " sp3d_due_provisional)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
     " RETURNING id";
 
 inline constexpr char kSelectComplaint[] =
@@ -98,13 +100,15 @@ inline constexpr char kSelectComplaintWithIdentity[] =
 // question included (at most 10,000 and 2,000 characters, set only once
 // answered or asked); a UNION ALL that sent them once cost MariaDB about
 // 50 us more CPU per call (storage_bench: 140-160 us against 90-110 us),
-// which Track, the busiest public call, cannot afford.
+// which Track, the busiest public call, cannot afford. Columns added later
+// follow the event's.
 inline constexpr char kSelectTracking[] =
     "SELECT c.tracking_hash, c.state, c.category_id, c.create_time,"
     " c.sp3d_due_date, c.sp3d_sent_at IS NOT NULL, c.result_due_date, c.answer_time,"
     " c.answer_text, c.clarification_pending, c.clarification_question,"
     " c.satisfaction_rating,"
-    " e.id, e.type, e.event_time, e.to_state, e.public_message"
+    " e.id, e.type, e.event_time, e.to_state, e.public_message,"
+    " c.sp3d_due_provisional, c.result_due_provisional"
     " FROM complaints c"
     " LEFT JOIN complaint_events e ON e.complaint_id = c.id AND e.public = TRUE"
     " WHERE c.reference_number = ?";
@@ -211,10 +215,66 @@ inline constexpr char kListHolidays[] = "SELECT day FROM holidays ORDER BY day";
 
 // Holidays within [first day, day after the last).
 inline constexpr char kListHolidaysBetween[] =
-    "SELECT day, name FROM holidays WHERE day >= ? AND day < ? ORDER BY day";
+    "SELECT day, name, kind FROM holidays WHERE day >= ? AND day < ? ORDER BY day";
 inline constexpr char kDeleteHolidaysBetween[] =
     "DELETE FROM holidays WHERE day >= ? AND day < ?";
-inline constexpr char kInsertHoliday[] = "INSERT INTO holidays (day, name) VALUES (?, ?)";
+inline constexpr char kInsertHoliday[] =
+    "INSERT INTO holidays (day, name, kind) VALUES (?, ?, ?)";
+
+// --- The working calendar ------------------------------------------------------
+
+// Every holiday of every year, for the calendar in memory (a few dozen rows a
+// year).
+inline constexpr char kListAllHolidays[] = "SELECT day, name, kind FROM holidays ORDER BY day";
+
+// A year is loaded once its holidays were set. Parameters: year, now.
+inline constexpr char kMarkYearLoaded[] =
+    "INSERT INTO calendar_years (year, loaded_at) VALUES (?, ?)"
+    " ON DUPLICATE KEY UPDATE loaded_at = VALUES(loaded_at)";
+inline constexpr char kListLoadedYears[] = "SELECT year FROM calendar_years ORDER BY year";
+
+// The one row of calendar_settings (id 1; migration 0004 inserts it).
+inline constexpr char kSelectCalendarSettings[] =
+    "SELECT skip_cuti_bersama, updated_at FROM calendar_settings WHERE id = 1";
+// Parameters: skip_cuti_bersama, now.
+inline constexpr char kUpdateSkipCutiBersama[] =
+    "UPDATE calendar_settings SET skip_cuti_bersama = ?, updated_at = ? WHERE id = 1";
+inline constexpr char kSelectDeadlinesCalendarDigest[] =
+    "SELECT deadlines_calendar_digest FROM calendar_settings WHERE id = 1";
+inline constexpr char kUpdateDeadlinesCalendarDigest[] =
+    "UPDATE calendar_settings SET deadlines_calendar_digest = ? WHERE id = 1";
+
+// Recomputing deadlines: one batch of complaints in the given states (bit n:
+// state n), by id after a cursor, locked, so that a state change waits for
+// the batch (a few milliseconds) and then sees its due dates. A scan of the
+// primary key that skips the other states: a full recomputation reads the
+// table once. Intake does not wait: new rows lie beyond every locked one
+// (READ COMMITTED takes no gap locks). Parameters: after id, state bitmask,
+// limit.
+inline constexpr char kSelectDeadlinesForUpdate[] =
+    "SELECT c.id, c.reference_number, c.state, c.create_time, c.sp3d_sent_at,"
+    " c.sp3d_due_date, c.sp3d_due_provisional, c.result_start_date, c.result_due_date,"
+    " c.result_due_provisional, c.answer_time"
+    " FROM complaints c"
+    " WHERE c.id > ? AND ((? >> c.state) & 1) = 1"
+    " ORDER BY c.id LIMIT ?"
+    " FOR UPDATE";
+
+// The new deadlines of the locked rows, as one JSON array of objects
+// {"id", "sp3d_due", "sp3d_provisional", "result_due" (absent: NULL),
+// "result_provisional"}: one statement per batch, each row found by its
+// primary key. Due dates only: neither the version (etag) nor update_time
+// changes, so no caller's etag goes stale over a calendar correction.
+inline constexpr char kUpdateDeadlines[] =
+    "UPDATE JSON_TABLE(?, '$[*]' COLUMNS ("
+    " id BIGINT PATH '$.id',"
+    " sp3d_due DATE PATH '$.sp3d_due',"
+    " sp3d_provisional TINYINT PATH '$.sp3d_provisional',"
+    " result_due DATE PATH '$.result_due',"
+    " result_provisional TINYINT PATH '$.result_provisional')) AS j"
+    " JOIN complaints c ON c.id = j.id"
+    " SET c.sp3d_due_date = j.sp3d_due, c.sp3d_due_provisional = j.sp3d_provisional,"
+    " c.result_due_date = j.result_due, c.result_due_provisional = j.result_provisional";
 
 inline constexpr char kInsertUnit[] =
     "INSERT INTO units (id, display_name, kind) VALUES (?, ?, ?)";
@@ -250,6 +310,7 @@ inline constexpr char kUpdateComplaintCase[] =
     "UPDATE complaints SET state = ?, handling_unit_id = ?, sp3d_sent_at = ?,"
     " result_due_date = ?, answer_time = ?, answer_text = ?, outcome = ?,"
     " clarification_pending = ?, clarification_question = ?, satisfaction_rating = ?,"
+    " result_start_date = ?, result_due_provisional = ?,"
     " version = version + 1, update_time = ?"
     " WHERE id = ? AND version = ?";
 

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -902,35 +903,53 @@ TEST_F(CaseHandlingTest, AdminManagesPrincipalsRoutingAndCalendar) {
                 .error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
 
-  // Holidays move the due dates of new complaints.
+  // Holidays move the due dates of new complaints and of running ones: the
+  // next two weeks off (ten weekdays, whatever the date), set per year, as a
+  // window over New Year spans two.
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), PaluTimeZone());
   Handle before = NewComplaint();
-  ASSERT_TRUE(Refresh(before).ok());
   v1::GetComplaintResponse before_view;
   ASSERT_TRUE(Get(before.name, v1::COMPLAINT_VIEW_BASIC, supervisor(), &before_view).ok());
-  v1::SetHolidaysRequest holidays;
-  holidays.set_year(static_cast<int>(today.year()));
-  for (absl::CivilDay day = today + 1; day < today + 15; ++day) {
-    if (day.year() != today.year()) break;
-    v1::Holiday* holiday = holidays.add_holidays();
+  std::map<int, v1::SetHolidaysRequest> by_year;
+  std::vector<absl::CivilDay> days_off;
+  for (absl::CivilDay day = today + 1; day <= today + 14; ++day) {
+    v1::SetHolidaysRequest& request = by_year[static_cast<int>(day.year())];
+    request.set_year(static_cast<int>(day.year()));
+    v1::Holiday* holiday = request.add_holidays();
     holiday->mutable_date()->set_year(static_cast<int>(day.year()));
     holiday->mutable_date()->set_month(day.month());
     holiday->mutable_date()->set_day(day.day());
     holiday->set_display_name("Cuti bersama");
+    holiday->set_kind(v1::HOLIDAY_KIND_CUTI_BERSAMA);
+    days_off.push_back(day);
   }
   v1::SetHolidaysResponse set_holidays;
-  ASSERT_TRUE(call_admin(&v1::AdminService::Stub::SetHolidays, holidays, &set_holidays,
-                         admin_token)
-                  .ok());
-  Handle after = NewComplaint();
-  v1::GetComplaintResponse after_view;
-  ASSERT_TRUE(Get(after.name, v1::COMPLAINT_VIEW_BASIC, supervisor(), &after_view).ok());
-  if (holidays.holidays_size() > 0) {
-    const auto& b = before_view.complaint().sp3d_due_date();
-    const auto& a = after_view.complaint().sp3d_due_date();
-    EXPECT_GT(absl::CivilDay(a.year(), a.month(), a.day()),
-              absl::CivilDay(b.year(), b.month(), b.day()));
+  for (const auto& [year, request] : by_year) {
+    ASSERT_TRUE(call_admin(&v1::AdminService::Stub::SetHolidays, request, &set_holidays,
+                           admin_token)
+                    .ok());
+    EXPECT_EQ(set_holidays.holidays_size(), request.holidays_size());
   }
+  // Those years now hold these days only; later years hold none.
+  const WorkingDayCalendar calendar(days_off);
+  const auto due_of = [&](const Handle& h) {
+    v1::GetComplaintResponse view;
+    EXPECT_TRUE(Get(h.name, v1::COMPLAINT_VIEW_BASIC, supervisor(), &view).ok());
+    const absl::CivilDay received = absl::ToCivilDay(
+        absl::FromUnixSeconds(view.complaint().create_time().seconds()), PaluTimeZone());
+    const auto& due = view.complaint().sp3d_due_date();
+    return std::make_pair(calendar.AddWorkingDays(received, kSp3dWorkingDays),
+                          absl::CivilDay(due.year(), due.month(), due.day()));
+  };
+  Handle after = NewComplaint();
+  const auto [after_expected, after_due] = due_of(after);
+  EXPECT_EQ(after_due, after_expected);
+  const auto [before_expected, before_due] = due_of(before);  // recomputed: still running
+  EXPECT_EQ(before_due, before_expected);
+  const auto& b = before_view.complaint().sp3d_due_date();
+  EXPECT_GT(after_due, absl::CivilDay(b.year(), b.month(), b.day()));
+
+  v1::SetHolidaysRequest holidays = by_year.begin()->second;
   holidays.add_holidays()->mutable_date()->set_year(1999);
   EXPECT_EQ(call_admin(&v1::AdminService::Stub::SetHolidays, holidays, &set_holidays,
                        admin_token)

@@ -19,6 +19,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "domain/reference_number.h"
+#include "domain/working_day_calendar.h"
 #include "storage/embedded_migrations.h"
 #include "storage/migrator.h"
 #include "storage/mysql_store.h"
@@ -1228,9 +1229,10 @@ TEST_F(CaseStoreTest, UnitsCategoriesAndRoutingRules) {
 TEST_F(CaseStoreTest, HolidaysAreReplacedPerYear) {
   absl::StatusOr<std::vector<Holiday>> seeded = store_->ListHolidays(2026);
   ASSERT_TRUE(seeded.ok()) << seeded.status();
-  EXPECT_THAT(*seeded, SizeIs(17));
+  EXPECT_THAT(*seeded, SizeIs(25));  // the SKB: 17 libur nasional, 8 cuti bersama
   EXPECT_EQ(seeded->front().day, absl::CivilDay(2026, 1, 1));
   EXPECT_EQ(seeded->front().name, "Tahun Baru 2026 Masehi");
+  EXPECT_EQ(seeded->front().kind, HolidayKind::kLiburNasional);
 
   const std::vector<Holiday> y2027 = {{absl::CivilDay(2027, 12, 25), "Hari Raya Natal"},
                                       {absl::CivilDay(2027, 1, 1), "Tahun Baru 2027 Masehi"}};
@@ -1264,10 +1266,184 @@ TEST_F(CaseStoreTest, HolidaysAreReplacedPerYear) {
   EXPECT_THAT(store_->ListHolidays(2027).value_or(std::vector<Holiday>{{}}), IsEmpty());
   absl::StatusOr<std::vector<absl::CivilDay>> every = store_->ListHolidays();
   ASSERT_TRUE(every.ok());
-  EXPECT_THAT(*every, SizeIs(17));
+  EXPECT_THAT(*every, SizeIs(25));
+}
+
+TEST_F(CaseStoreTest, CalendarKeepsKindsLoadedYearsAndSettings) {
+  // As migrated: 2026 by the SKB, loaded; cuti bersama skipped.
+  absl::StatusOr<CalendarSettings> settings = store_->GetCalendarSettings();
+  ASSERT_TRUE(settings.ok()) << settings.status();
+  EXPECT_TRUE(settings->skip_cuti_bersama);
+  EXPECT_THAT(settings->loaded_years, ElementsAre(2026));
+  absl::StatusOr<std::vector<Holiday>> y2026 = store_->ListHolidays(2026);
+  ASSERT_TRUE(y2026.ok());
+  std::map<absl::CivilDay, HolidayKind> kinds;
+  for (const Holiday& h : *y2026) kinds[h.day] = h.kind;
+  EXPECT_EQ(kinds[absl::CivilDay(2026, 3, 20)], HolidayKind::kCutiBersama);
+  EXPECT_EQ(kinds[absl::CivilDay(2026, 3, 21)], HolidayKind::kLiburNasional);
+  EXPECT_EQ(kinds[absl::CivilDay(2026, 3, 22)], HolidayKind::kLiburNasional);
+  EXPECT_EQ(kinds[absl::CivilDay(2026, 12, 24)], HolidayKind::kCutiBersama);
+
+  // Kinds are kept; a holiday without one is a national one; a year set to no
+  // holidays is loaded all the same.
+  const std::vector<Holiday> y2027_set = {
+      {absl::CivilDay(2027, 1, 1), "Tahun Baru", HolidayKind::kUnspecified},
+      {absl::CivilDay(2027, 12, 24), "Cuti Natal", HolidayKind::kCutiBersama}};
+  ASSERT_TRUE(store_->SetHolidays(2027, y2027_set).ok());
+  ASSERT_TRUE(store_->SetHolidays(2029, {}).ok());
+  absl::StatusOr<std::vector<Holiday>> y2027 = store_->ListHolidays(2027);
+  ASSERT_TRUE(y2027.ok());
+  ASSERT_THAT(*y2027, SizeIs(2));
+  EXPECT_EQ((*y2027)[0].kind, HolidayKind::kLiburNasional);
+  EXPECT_EQ((*y2027)[1].kind, HolidayKind::kCutiBersama);
+  EXPECT_EQ(store_
+                ->SetHolidays(2027, {{absl::CivilDay(2027, 5, 1), "X",
+                                      static_cast<HolidayKind>(9)}})
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+
+  absl::StatusOr<CalendarSettings> changed = store_->SetSkipCutiBersama(false);
+  ASSERT_TRUE(changed.ok()) << changed.status();
+  EXPECT_FALSE(changed->skip_cuti_bersama);
+  EXPECT_THAT(changed->loaded_years, ElementsAre(2026, 2027, 2029));
+
+  absl::StatusOr<StoredCalendar> calendar = store_->LoadCalendar();
+  ASSERT_TRUE(calendar.ok()) << calendar.status();
+  EXPECT_THAT(calendar->holidays, SizeIs(27));
+  EXPECT_TRUE(std::is_sorted(calendar->holidays.begin(), calendar->holidays.end(),
+                             [](const Holiday& a, const Holiday& b) { return a.day < b.day; }));
+  EXPECT_FALSE(calendar->settings.skip_cuti_bersama);
+  EXPECT_THAT(calendar->settings.loaded_years, ElementsAre(2026, 2027, 2029));
+}
+
+TEST_F(CaseStoreTest, RecomputeDeadlinesWritesWhatItIsGivenBatchByBatch) {
+  std::vector<SubmittedComplaint> submitted;
+  for (int i = 0; i < 5; ++i) submitted.push_back(SubmitOne());
+  // One archived: not in the states asked for.
+  ASSERT_TRUE(Move(submitted[2].complaint.reference_number, ComplaintState::kArchived).ok());
+  const int64_t archived_id = submitted[2].complaint.id;
+  const std::vector<ComplaintState> open = {ComplaintState::kReceived,
+                                            ComplaintState::kVerified};
+  const int64_t version = Version(submitted[0].complaint.id);
+
+  std::vector<int64_t> seen;
+  int64_t after = 0;
+  int batches = 0;
+  int changed = 0;
+  while (true) {
+    absl::StatusOr<DeadlineBatch> batch = store_->RecomputeDeadlines(
+        after, 2, open,
+        [&](int64_t id, const ComplaintDeadlines& d) -> std::optional<ComplaintDeadlines> {
+          seen.push_back(id);
+          EXPECT_EQ(d.state, ComplaintState::kReceived);
+          EXPECT_EQ(d.sp3d_due, absl::CivilDay(2026, 2, 10));
+          EXPECT_FALSE(d.sp3d_sent.has_value());
+          if (id % 2 == 1) return std::nullopt;  // odd ids stay
+          ComplaintDeadlines next = d;
+          next.sp3d_due = absl::CivilDay(2026, 2, 13);
+          next.sp3d_due_provisional = true;
+          return next;
+        });
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    ++batches;
+    changed += batch->changed;
+    if (batch->read < 2) break;
+    after = batch->last_id;
+  }
+  EXPECT_EQ(batches, 3);  // 2 + 2 + 0 of the 4 open ones
+  EXPECT_THAT(seen, SizeIs(4));
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), archived_id), 0);
+  for (const SubmittedComplaint& s : submitted) {
+    if (s.complaint.id == archived_id) continue;
+    absl::StatusOr<Complaint> c = GetBasic(s.complaint.reference_number);
+    ASSERT_TRUE(c.ok());
+    const bool moved = s.complaint.id % 2 == 0;
+    EXPECT_EQ(c->sp3d_due_date,
+              moved ? absl::CivilDay(2026, 2, 13) : absl::CivilDay(2026, 2, 10));
+    EXPECT_EQ(c->sp3d_due_provisional, moved);
+    changed -= moved ? 1 : 0;
+  }
+  EXPECT_EQ(changed, 0);
+  // The etag stays: a correction of the calendar is nobody's change.
+  EXPECT_EQ(Version(submitted[0].complaint.id), version);
+  EXPECT_EQ(store_->RecomputeDeadlines(0, 2, {}, [](int64_t, const ComplaintDeadlines&) {
+                      return std::optional<ComplaintDeadlines>();
+                    }).status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  // The digest of the calendar the deadlines follow.
+  absl::StatusOr<std::string> digest = store_->DeadlinesCalendarDigest();
+  ASSERT_TRUE(digest.ok()) << digest.status();
+  EXPECT_EQ(*digest, "");
+  const std::string recorded(32, 'd');
+  ASSERT_TRUE(store_->RecordDeadlinesCalendarDigest(recorded).ok());
+  EXPECT_EQ(store_->DeadlinesCalendarDigest().value_or(""), recorded);
+  EXPECT_EQ(store_->RecordDeadlinesCalendarDigest("short").code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(CaseStoreTest, ResultDeadlineRecordsTheDayItStarted) {
+  const SubmittedComplaint s = SubmitOne();
+  const std::string& reference = s.complaint.reference_number;
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), PaluTimeZone());
+  // Set without a start: the day of the change.
+  absl::StatusOr<Complaint> assigned =
+      Move(reference, ComplaintState::kAssigned, [](const Complaint&, ComplaintUpdate& u) {
+        u.result_due_date = absl::CivilDay(2026, 4, 16);
+        u.result_due_provisional = true;
+      });
+  ASSERT_TRUE(assigned.ok()) << assigned.status();
+  EXPECT_EQ(assigned->result_start_date, today);
+  EXPECT_TRUE(assigned->result_due_provisional);
+  // Given a start, it is kept; a change that sets neither leaves both.
+  ASSERT_TRUE(Move(reference, ComplaintState::kUnderInvestigation,
+                   [](const Complaint&, ComplaintUpdate& u) {
+                     u.result_start_date = absl::CivilDay(2026, 2, 9);
+                     u.result_due_provisional = false;
+                   })
+                  .ok());
+  ASSERT_TRUE(Move(reference, ComplaintState::kUnderInvestigation).ok());
+  absl::StatusOr<Complaint> read = GetBasic(reference);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->result_start_date, absl::CivilDay(2026, 2, 9));
+  EXPECT_FALSE(read->result_due_provisional);
+  EXPECT_EQ(read->result_due_date, absl::CivilDay(2026, 4, 16));
 }
 
 // --- The schema ------------------------------------------------------------------------------
+
+TEST_F(CaseStoreTest, WorkingCalendarMigrationIsReRunnable) {
+  const EmbeddedMigration* migration = nullptr;
+  for (const EmbeddedMigration& m : EmbeddedMigrations()) {
+    if (m.name == "working_calendar") migration = &m;
+  }
+  ASSERT_NE(migration, nullptr);
+  EXPECT_EQ(migration->version, 5);
+  // A result deadline started before version 5 (no start recorded): the SP3D
+  // went out at 23:30 UTC on 8 February, 9 February in Palu.
+  const SubmittedComplaint s = SubmitOne();
+  ASSERT_TRUE(Move(s.complaint.reference_number, ComplaintState::kAssigned,
+                   [](const Complaint&, ComplaintUpdate& u) {
+                     u.sp3d_time = absl::FromCivil(absl::CivilSecond(2026, 2, 8, 23, 30, 0),
+                                                   absl::UTCTimeZone());
+                     u.result_due_date = absl::CivilDay(2026, 4, 16);
+                   })
+                  .ok());
+  ASSERT_TRUE(db_->Execute("UPDATE complaints SET result_start_date = NULL").ok());
+  ASSERT_TRUE(store_->SetSkipCutiBersama(false).ok());
+  ASSERT_TRUE(store_->SetHolidays(2027, {}).ok());
+  for (const std::string& statement : SplitMigrationStatements(migration->sql)) {
+    ASSERT_TRUE(db_->Execute(statement).ok()) << statement;
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM holidays WHERE YEAR(day) = 2026"), 25);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM holidays WHERE YEAR(day) = 2026 AND kind = 2"), 8);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM holidays WHERE day = '2026-03-20' AND kind = 2"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM calendar_years"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM calendar_settings"), 1);
+  EXPECT_EQ(Count("SELECT skip_cuti_bersama FROM calendar_settings"), 0);  // the admin's
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM complaints WHERE result_start_date = '2026-02-09'"), 1);
+}
 
 TEST_F(CaseStoreTest, CaseHandlingMigrationIsReRunnable) {
   // DDL is not transactional: a migration interrupted half-way runs again

@@ -116,7 +116,7 @@ class CommitSafetyTest : public ::testing::Test {
     auto store = MySqlStore::Open(options, *std::move(keyring));
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    auto gateway = store_->CreatePrincipal("commit-gateway", Role::kGateway, "");
+    auto gateway = store_->CreatePrincipal("commit-gateway", Role::kGateway, "", ChannelSet{Channel::kWhatsapp, Channel::kEmail, Channel::kWeb});
     ASSERT_TRUE(gateway.ok()) << gateway.status();
     gateway_ = *gateway;
     auto supervisor = store_->CreatePrincipal("commit-supervisor", Role::kSupervisor, "");

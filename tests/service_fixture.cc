@@ -100,7 +100,8 @@ std::unique_ptr<ServiceFixture::OtherServer> ServiceFixture::StartOtherServer(
       options, principals == nullptr
                    ? stores
                    : Stores{stores.complaints, *principals, stores.reference_data, stores.cases,
-                            stores.notifications, stores.admin, stores.throttle});
+                            stores.notifications, stores.admin, stores.throttle,
+                            stores.deadlines});
   EXPECT_TRUE(server.ok()) << server.status();
   if (!server.ok()) return nullptr;
   other->server = *std::move(server);
