@@ -10,10 +10,6 @@
 namespace dumas {
 namespace {
 
-ComplaintScope ScopeOf(const Complaint& complaint) {
-  return ComplaintScope{complaint.handling_unit_id, complaint.subject.unit_id,
-                        complaint.confidential};
-}
 
 bool IsComplainantAction(Action action) {
   return action == Action::kDispute || action == Action::kRespondToClarification ||

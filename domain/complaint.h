@@ -142,6 +142,8 @@ struct ComplaintDraft {
   Subject subject;
   Identity identity;
   bool confidential = false;
+  // The complainant consents to share the identity with Kompolnas.
+  bool share_identity_with_kompolnas = false;
 };
 
 // A stored complaint.
@@ -179,6 +181,10 @@ struct Complaint {
   // (WorkingDayCalendar::IsProvisional), so that it may still move.
   bool sp3d_due_provisional = false;
   bool result_due_provisional = false;
+  // The national integration.
+  bool share_identity_with_kompolnas = false;
+  std::string external_id;                        // Kompolnas' reference, if imported
+  std::optional<absl::Time> external_receive_time;  // when Kompolnas received it
 };
 
 // A step of a complaint's handling that the complainant may see.
@@ -210,6 +216,10 @@ struct TrackedComplaint {
   // Whether the due dates are provisional (see Complaint).
   bool sp3d_due_provisional = false;
   bool result_due_provisional = false;
+  bool share_identity_with_kompolnas = false;
+  // The registration in the transparency log; 0 and empty until logged.
+  int64_t receipt_revision = 0;
+  std::string receipt_leaf_hash;
 };
 
 // An authenticated caller: a system or a member of staff, with a role and,

@@ -28,6 +28,7 @@ struct ComplaintEventRecord {
   bool is_public = false;
   std::string public_message;       // what the complainant sees; empty if internal
   std::string internal_note;        // for staff only
+  int64_t revision = 0;             // in the transparency log; 0 until numbered
 };
 
 // A notification to queue with a change, for the complaint's channel.

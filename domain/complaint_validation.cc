@@ -378,6 +378,7 @@ std::optional<ComplaintDraft> ValidateSubmission(const ComplaintSubmission& subm
   }
 
   draft.confidential = submission.confidential;
+  draft.share_identity_with_kompolnas = submission.share_identity_with_kompolnas;
   if (violations.violations().size() != violations_before) return std::nullopt;
   return draft;
 }

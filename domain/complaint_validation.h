@@ -65,6 +65,7 @@ struct ComplaintSubmission {
   std::string email;
   std::string address;
   bool confidential = false;
+  bool share_identity_with_kompolnas = false;
   bool has_subject = false;      // the subject message was given
   bool has_complainant = false;  // the complainant message was given
 };

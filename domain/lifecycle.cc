@@ -119,6 +119,11 @@ bool IsTerminal(ComplaintState state) {
   return IsKnownState(state) && (kTerminalStates & StateBit(state)) != 0;
 }
 
+ComplaintScope ScopeOf(const Complaint& complaint) {
+  return ComplaintScope{complaint.handling_unit_id, complaint.subject.unit_id,
+                        complaint.confidential, complaint.share_identity_with_kompolnas};
+}
+
 bool MayRead(const Principal& principal, const ComplaintScope& scope) {
   // Conflict of interest: whatever the role, staff of the unit complained
   // about must not see the complaint.
@@ -143,6 +148,8 @@ bool MayReadIdentity(const Principal& principal, const ComplaintScope& scope) {
       return true;
     case Role::kUnit:
       return !scope.confidential;
+    case Role::kOversight:
+      return scope.share_identity_with_kompolnas;
     default:
       return false;
   }

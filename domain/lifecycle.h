@@ -55,7 +55,11 @@ struct ComplaintScope {
   std::string handling_unit_id;  // empty until assigned
   std::string subject_unit_id;   // empty when the complaint names no unit
   bool confidential = false;
+  bool share_identity_with_kompolnas = false;  // the complainant's consent
 };
+
+// The scope of a stored complaint.
+ComplaintScope ScopeOf(const Complaint& complaint);
 
 // Whether `principal` may see the complaint at all. No principal sees a
 // complaint about its own unit (conflict of interest). INTAKE, SUPERVISOR and
@@ -65,7 +69,8 @@ bool MayRead(const Principal& principal, const ComplaintScope& scope);
 
 // Whether `principal` may read the complainant's identity: INTAKE and
 // SUPERVISOR always, UNIT (of the handling unit) only when not
-// confidential, nobody else. Implies MayRead.
+// confidential, OVERSIGHT (Kompolnas) only when the complainant consented to
+// share it with Kompolnas, nobody else. Implies MayRead.
 bool MayReadIdentity(const Principal& principal, const ComplaintScope& scope);
 
 // Whether `principal` may take staff action `action` (not kDispute,

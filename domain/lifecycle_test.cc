@@ -184,7 +184,7 @@ Principal MakePrincipal(Role role, Relation relation) {
 }
 
 ComplaintScope Scope(bool confidential = false) {
-  return ComplaintScope{kHandlingUnit, kSubjectUnit, confidential};
+  return ComplaintScope{kHandlingUnit, kSubjectUnit, confidential, false};
 }
 
 struct ReadCase {

@@ -59,6 +59,15 @@ enum class Method {
   kListUndeliverableNotifications,
   kGetCalendarSettings,
   kSetCalendarSettings,
+  // IntegrationService.
+  kListChanges,
+  kWatchChanges,
+  kImportComplaint,
+  kGetCheckpoint,
+  kCreateCheckpoint,
+  kGetInclusionProof,
+  kGetConsistencyProof,
+  kAddCosignature,
   // NotificationService.
   kFetchNotifications,
   kStreamNotifications,
@@ -87,6 +96,7 @@ inline constexpr uint32_t kCaseStaff =
     RoleBit(Role::kIntake) | RoleBit(Role::kUnit) | RoleBit(Role::kSupervisor);
 inline constexpr uint32_t kAdmins = RoleBit(Role::kAdmin);
 inline constexpr uint32_t kGateways = RoleBit(Role::kGateway);
+inline constexpr uint32_t kOversight = RoleBit(Role::kOversight);
 
 inline constexpr MethodAccess kMethodAccess[] = {
     {Method::kSubmitComplaint, "ComplaintService/SubmitComplaint",
@@ -124,6 +134,15 @@ inline constexpr MethodAccess kMethodAccess[] = {
      kAdmins},
     {Method::kGetCalendarSettings, "AdminService/GetCalendarSettings", kAdmins},
     {Method::kSetCalendarSettings, "AdminService/SetCalendarSettings", kAdmins},
+    {Method::kListChanges, "IntegrationService/ListChanges", kOversight},
+    {Method::kWatchChanges, "IntegrationService/WatchChanges", kOversight},
+    {Method::kImportComplaint, "IntegrationService/ImportComplaint", kGateways},
+    {Method::kGetCheckpoint, "IntegrationService/GetCheckpoint", kPublic},
+    {Method::kCreateCheckpoint, "IntegrationService/CreateCheckpoint",
+     kOversight | RoleBit(Role::kSupervisor)},
+    {Method::kGetInclusionProof, "IntegrationService/GetInclusionProof", kPublic},
+    {Method::kGetConsistencyProof, "IntegrationService/GetConsistencyProof", kPublic},
+    {Method::kAddCosignature, "IntegrationService/AddCosignature", kOversight},
     {Method::kFetchNotifications, "NotificationService/FetchNotifications", kGateways},
     {Method::kStreamNotifications, "NotificationService/StreamNotifications", kGateways},
     {Method::kAcknowledgeNotifications, "NotificationService/AcknowledgeNotifications",

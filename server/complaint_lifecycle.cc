@@ -37,10 +37,6 @@ constexpr TextLimits kRequiredReason{
 
 absl::CivilDay Today() { return absl::ToCivilDay(absl::Now(), PaluTimeZone()); }
 
-ComplaintScope ScopeOf(const Complaint& complaint) {
-  return ComplaintScope{complaint.handling_unit_id, complaint.subject.unit_id,
-                        complaint.confidential};
-}
 
 absl::Status NoSuchComplaint() { return absl::NotFoundError("no such complaint"); }
 
@@ -72,24 +68,6 @@ std::string FilterDigest(const google::protobuf::Message& message) {
       absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
-void ToProto(const std::string& reference, const ComplaintEventRecord& event,
-             v1::ComplaintEvent* out) {
-  out->set_name(absl::StrCat("complaints/", reference, "/events/", event.id));
-  dumas::ToProto(event.time, out->mutable_event_time());
-  out->set_type(event.type);
-  out->set_actor(event.actor_principal_id == 0
-                     ? std::string("complainant")
-                     : absl::StrCat("principals/", event.actor_principal_id));
-  if (event.from_state.has_value()) {
-    out->set_from_state(static_cast<v1::ComplaintState>(*event.from_state));
-  }
-  if (event.to_state.has_value()) {
-    out->set_to_state(static_cast<v1::ComplaintState>(*event.to_state));
-  }
-  out->set_public_(event.is_public);
-  out->set_public_message(event.public_message);
-  out->set_internal_note(event.internal_note);
-}
 
 }  // namespace
 
@@ -237,7 +215,7 @@ absl::Status ComplaintServiceImpl::ListEvents(grpc::ServerContext& context,
       response.mutable_next_page_token());
   if (!events.ok()) return events.status();
   for (const ComplaintEventRecord& event : *events) {
-    ToProto(*reference, event, response.add_events());
+    ToProto(event, *reference, response.add_events());
   }
   return absl::OkStatus();
 }

@@ -19,6 +19,7 @@
 #include "server/deadline_recomputer.h"
 #include "server/log.h"
 #include "server/proto_convert.h"
+#include "server/registration.h"
 #include "server/rpc_support.h"
 #include "server/status_mapping.h"
 
@@ -30,10 +31,6 @@ constexpr PageLimits kReferenceDataPages{.default_size = 50, .max_size = 100};
 // The metadata in which a GATEWAY states the end client's IP address.
 constexpr char kEndClientMetadata[] = "dumas-end-client-ip";
 
-ComplaintScope ScopeOf(const Complaint& complaint) {
-  return ComplaintScope{complaint.handling_unit_id, complaint.subject.unit_id,
-                        complaint.confidential};
-}
 
 // A digest of the request's complaint, to tell a retry from a different
 // request under the same request_id.
@@ -96,14 +93,9 @@ absl::Status ComplaintServiceImpl::Submit(grpc::ServerContext& context,
   const absl::Time now = absl::Now();
   FieldViolations violations;
   const std::string request_id = CheckRequestId(request.request_id(), violations);
-  std::optional<ComplaintDraft> draft;
-  if (!request.has_complaint()) {
-    violations.Add("complaint", "is required");
-  } else {
-    const KnownIds known{&(*reference)->category_ids, &(*reference)->unit_ids};
-    draft = ValidateSubmission(SubmissionFromProto(request.complaint()), "complaint.", now,
-                               known, violations);
-  }
+  std::optional<ComplaintDraft> draft =
+      ValidateComplaint(request.has_complaint() ? &request.complaint() : nullptr, "complaint.",
+                        **reference, now, violations);
   if (!violations.empty()) return violations.ToStatus();
   // A gateway speaks for the channels it serves only.
   if (principal->role == Role::kGateway && !principal->channels.contains(draft->channel)) {
@@ -112,21 +104,7 @@ absl::Status ComplaintServiceImpl::Submit(grpc::ServerContext& context,
         ", not ", ChannelName(draft->channel)));
   }
 
-  NewComplaint complaint;
-  complaint.draft = *std::move(draft);
-  complaint.tracking_code = TrackingCode::Generate();
-  complaint.sp3d_due_date = (*reference)->calendar.AddWorkingDays(
-      absl::ToCivilDay(now, PaluTimeZone()), kSp3dWorkingDays);
-  complaint.sp3d_due_provisional =
-      FlagProvisionalDeadline("sp3d", (*reference)->calendar,
-                              absl::ToCivilDay(now, PaluTimeZone()), complaint.sp3d_due_date);
-  complaint.submitted_by = principal->id;
-  complaint.receipt_text = [code = complaint.tracking_code,
-                            due = complaint.sp3d_due_date](const std::string& reference) {
-    return NotificationText(NotificationKind::kReceipt,
-                            {.reference_number = reference, .tracking_code = code,
-                             .due_date = due});
-  };
+  NewComplaint complaint = NewRegistration(*std::move(draft), **reference, now, principal->id);
   complaint.request_id = request_id;
   if (!complaint.request_id.empty()) {
     complaint.request_fingerprint = Fingerprint(request.complaint());

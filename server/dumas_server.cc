@@ -37,7 +37,9 @@ DumasServer::DumasServer(const ServerOptions& options, const Stores& stores)
                          cache_, authenticator_, options.track_throttle),
       admin_service_(stores.admin, stores.notifications, cache_, deadline_recomputer_,
                      authenticator_),
-      notification_service_(stores.notifications, authenticator_, stopping_) {}
+      notification_service_(stores.notifications, authenticator_, stopping_),
+      integration_service_(stores.change_log, stores.complaints, cache_, authenticator_, stopping_,
+                           options.heartbeat_interval) {}
 
 absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOptions& options,
                                                                 const Stores& stores) {
@@ -62,6 +64,7 @@ absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOpti
   builder.RegisterService(&server->complaint_service_);
   builder.RegisterService(&server->admin_service_);
   builder.RegisterService(&server->notification_service_);
+  builder.RegisterService(&server->integration_service_);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));

@@ -19,9 +19,11 @@
 #include "server/complaint_service.h"
 #include "server/deadline_recomputer.h"
 #include "domain/track_throttle.h"
+#include "server/integration_service.h"
 #include "server/notification_service.h"
 #include "server/reference_data_cache.h"
 #include "storage/case_store.h"
+#include "storage/change_log.h"
 #include "storage/complaint_store.h"
 #include "storage/track_throttle_store.h"
 
@@ -54,6 +56,9 @@ struct ServerOptions {
   // Recomputing running deadlines when the calendar changes.
   DeadlineRecomputer::Options deadline_recompute;
   TrackThrottlePolicy track_throttle;
+  // How long a watching Kompolnas consumer waits for a heartbeat when no
+  // change comes.
+  absl::Duration heartbeat_interval = absl::Seconds(5);
 };
 
 // The stores a server runs on. MySqlStore is all of them (StoresOf).
@@ -66,11 +71,12 @@ struct Stores {
   AdminStore& admin;
   TrackThrottleStore& throttle;
   DeadlineStore& deadlines;
+  ChangeLog& change_log;
 };
 
 template <typename Store>
-Stores StoresOf(Store& store) {
-  return Stores{store, store, store, store, store, store, store, store};
+Stores StoresOf(Store& store, ChangeLog& change_log) {
+  return Stores{store, store, store, store, store, store, store, store, change_log};
 }
 
 class DumasServer {
@@ -115,6 +121,7 @@ class DumasServer {
   ComplaintServiceImpl complaint_service_;
   AdminServiceImpl admin_service_;
   NotificationServiceImpl notification_service_;
+  IntegrationServiceImpl integration_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   absl::once_flag shutdown_once_;

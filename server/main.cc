@@ -26,6 +26,7 @@
 #include "server/log.h"
 #include "storage/keyring.h"
 #include "storage/migrator.h"
+#include "storage/mysql_change_log.h"
 #include "storage/mysql_store.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to serve gRPC on");
@@ -46,6 +47,11 @@ ABSL_FLAG(int, min_pollers, 64, "gRPC handler threads kept waiting for calls");
 ABSL_FLAG(int, max_receive_message_bytes, 256 * 1024, "largest request accepted, in bytes");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10), "time in-flight calls get to finish on SIGTERM");
 ABSL_FLAG(absl::Duration, startup_timeout, absl::Seconds(60), "how long serve waits for the database at start");
+ABSL_FLAG(std::string, log_origin, "dumas.polres-palu.polri.go.id/log",
+          "the transparency log's origin: the first line of its checkpoints, and the name of "
+          "its key; one per resort");
+ABSL_FLAG(absl::Duration, checkpoint_interval, absl::Seconds(10),
+          "how often the transparency log signs a checkpoint while it grows");
 ABSL_FLAG(std::string, role, "", "create-token: GATEWAY, INTAKE, UNIT, SUPERVISOR, OVERSIGHT or ADMIN");
 ABSL_FLAG(std::string, name, "", "create-token: the principal's unique name");
 ABSL_FLAG(std::string, unit, "", "create-token: the unit id, for UNIT principals");
@@ -141,8 +147,14 @@ int Serve(const MySqlOptions& db) {
   options.min_pollers = absl::GetFlag(FLAGS_min_pollers);
   options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_bytes);
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  MySqlChangeLog::Options log_options;
+  log_options.origin = absl::GetFlag(FLAGS_log_origin);
+  log_options.checkpoint_interval = absl::GetFlag(FLAGS_checkpoint_interval);
+  absl::StatusOr<std::unique_ptr<MySqlChangeLog>> change_log =
+      MySqlChangeLog::Start(**store, db, log_options);
+  if (!change_log.ok()) return Fail("change_log_failed", change_log.status());
   absl::StatusOr<std::unique_ptr<DumasServer>> server =
-      DumasServer::Start(options, StoresOf(**store));
+      DumasServer::Start(options, StoresOf(**store, **change_log));
   if (!server.ok()) return Fail("listen_failed", server.status());
   Log(LogLevel::kInfo, "serving",
       {{"listen", options.listen}, {"port", int64_t{(*server)->port()}}});
@@ -157,6 +169,7 @@ int Serve(const MySqlOptions& db) {
   (*server)->Wait();
   stopper.join();
   server->reset();
+  change_log->reset();
   Log(LogLevel::kInfo, "stopped");
   return 0;
 }

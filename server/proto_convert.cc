@@ -1,6 +1,8 @@
 #include "server/proto_convert.h"
 
 #include "domain/case_action.h"
+#include "domain/log_entry.h"
+#include "domain/string_view_interop.h"
 
 #include "absl/strings/str_cat.h"
 #include "domain/lifecycle.h"
@@ -56,6 +58,7 @@ ComplaintSubmission SubmissionFromProto(const v1::Complaint& complaint) {
   s.email = complaint.complainant().email();
   s.address = complaint.complainant().address();
   s.confidential = complaint.confidential();
+  s.share_identity_with_kompolnas = complaint.share_identity_with_kompolnas();
   return s;
 }
 
@@ -87,6 +90,11 @@ void ToProto(const Complaint& complaint, absl::CivilDay today, v1::Complaint* ou
     complainant->set_address(complaint.identity->address);
   }
   out->set_confidential(complaint.confidential);
+  out->set_share_identity_with_kompolnas(complaint.share_identity_with_kompolnas);
+  out->set_external_id(complaint.external_id);
+  if (complaint.external_receive_time.has_value()) {
+    ToProto(*complaint.external_receive_time, out->mutable_external_receive_time());
+  }
   ToProto(complaint.create_time, out->mutable_create_time());
   ToProto(complaint.update_time, out->mutable_update_time());
   out->set_etag(Etag(complaint));
@@ -144,6 +152,71 @@ void ToProto(const TrackedComplaint& complaint, v1::TrackedComplaint* out) {
   out->set_sp3d_due_date_provisional(complaint.sp3d_due_provisional);
   out->set_result_due_date_provisional(complaint.result_due_date.has_value() &&
                                        complaint.result_due_provisional);
+  out->set_share_identity_with_kompolnas(complaint.share_identity_with_kompolnas);
+  out->set_receipt_revision(complaint.receipt_revision);
+  out->set_receipt_leaf_hash(complaint.receipt_leaf_hash);
+}
+
+void ToProto(const ComplaintEventRecord& event, std::string_view reference,
+             v1::ComplaintEvent* out) {
+  out->set_name(absl::StrCat("complaints/", ToAbsl(reference), "/events/", event.id));
+  ToProto(event.time, out->mutable_event_time());
+  out->set_type(event.type);
+  out->set_actor(event.actor_principal_id == 0
+                     ? std::string("complainant")
+                     : absl::StrCat("principals/", event.actor_principal_id));
+  if (event.from_state.has_value()) {
+    out->set_from_state(static_cast<v1::ComplaintState>(*event.from_state));
+  }
+  if (event.to_state.has_value()) {
+    out->set_to_state(static_cast<v1::ComplaintState>(*event.to_state));
+  }
+  out->set_public_(event.is_public);
+  out->set_public_message(event.public_message);
+  out->set_internal_note(event.internal_note);
+  out->set_revision(event.revision);
+}
+
+absl::Status DetailsToProto(std::string_view encoded, v1::ComplaintDetails* out) {
+  absl::StatusOr<ComplaintDetails> decoded = DecodeDetails(encoded);
+  if (!decoded.ok()) return absl::DataLossError("a logged event's details do not decode");
+  const ComplaintDetails& d = *decoded;
+  if (d.description) out->set_description(*d.description);
+  if (d.incident_time) ToProto(*d.incident_time, out->mutable_incident_time());
+  if (d.incident_location) out->set_incident_location(*d.incident_location);
+  if (d.category_id) out->set_category(absl::StrCat("categories/", *d.category_id));
+  if (d.channel) out->set_channel(static_cast<v1::Channel>(*d.channel));
+  if (d.subject_unit_id) {
+    out->set_subject_unit(d.subject_unit_id->empty() ? ""
+                                                     : absl::StrCat("units/", *d.subject_unit_id));
+  }
+  if (d.officer_name) out->set_officer_name(*d.officer_name);
+  if (d.officer_description) out->set_officer_description(*d.officer_description);
+  if (d.confidential) out->set_confidential(*d.confidential);
+  if (d.share_identity_with_kompolnas) {
+    out->set_share_identity_with_kompolnas(*d.share_identity_with_kompolnas);
+  }
+  if (d.external_id) out->set_external_id(*d.external_id);
+  if (d.external_receive_time) {
+    ToProto(*d.external_receive_time, out->mutable_external_receive_time());
+  }
+  if (d.identity_commitment) out->set_identity_commitment(*d.identity_commitment);
+  if (d.sp3d_due_date) ToProto(*d.sp3d_due_date, out->mutable_sp3d_due_date());
+  if (d.state) out->set_state(static_cast<v1::ComplaintState>(*d.state));
+  if (d.handling_unit_id) out->set_handling_unit(absl::StrCat("units/", *d.handling_unit_id));
+  if (d.sp3d_time) ToProto(*d.sp3d_time, out->mutable_sp3d_time());
+  if (d.result_due_date) ToProto(*d.result_due_date, out->mutable_result_due_date());
+  if (d.answer_time) ToProto(*d.answer_time, out->mutable_answer_time());
+  if (d.answer_text) out->set_answer_text(*d.answer_text);
+  if (d.outcome) out->set_outcome(static_cast<v1::Outcome>(*d.outcome));
+  if (d.clarification_pending) out->set_clarification_pending(*d.clarification_pending);
+  if (d.clarification_question) out->set_clarification_question(*d.clarification_question);
+  if (d.satisfaction_rating) {
+    out->set_satisfaction_rating(static_cast<int32_t>(*d.satisfaction_rating));
+  }
+  if (d.version) out->set_version(*d.version);
+  if (d.answer_cleared) out->set_answer_cleared(true);
+  return absl::OkStatus();
 }
 
 void ToProto(const Category& category, v1::Category* out) {

@@ -3,10 +3,14 @@
 #define DUMAS_SERVER_PROTO_CONVERT_H_
 
 #include <string>
+#include <string_view>
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "absl/status/status.h"
+#include "domain/complaint_update.h"
 #include "dumas/v1/complaint.pb.h"
+#include "dumas/v1/integration_service.pb.h"
 #include "dumas/v1/reference_data.pb.h"
 #include "dumas/v1/tracking.pb.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -34,6 +38,11 @@ std::string Etag(const Complaint& complaint);
 // Deadline statuses are as of `today` (WITA).
 void ToProto(const Complaint& complaint, absl::CivilDay today, v1::Complaint* out);
 void ToProto(const TrackedComplaint& complaint, v1::TrackedComplaint* out);
+void ToProto(const ComplaintEventRecord& event, std::string_view reference,
+             v1::ComplaintEvent* out);
+// The canonical details of a logged event (domain/log_entry.h) as the feed
+// shows them. DATA_LOSS when they do not decode.
+absl::Status DetailsToProto(std::string_view encoded, v1::ComplaintDetails* out);
 void ToProto(const Category& category, v1::Category* out);
 void ToProto(const Unit& unit, v1::Unit* out);
 

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,10 @@ struct NewComplaint {
   int64_t submitted_by = 0;          // the principal's id
   std::string request_id;            // empty: the call is not idempotent
   std::string request_fingerprint;   // digest of the normalised request
+  // An import from Kompolnas: its reference (unique) and receipt time. Empty
+  // for a submission.
+  std::string external_id;
+  std::optional<absl::Time> external_receive_time;
   // When set, a RECEIPT notification with this text (given the reference
   // number drawn) is queued in the same transaction.
   std::function<std::string(const std::string& reference_number)> receipt_text;
@@ -64,6 +69,13 @@ class ComplaintStore {
   // fingerprint, returns that complaint and tracking code with replayed=true
   // and stores nothing (for 24 hours after the first call; later the record
   // is gone and the call is new). With another fingerprint: ALREADY_EXISTS.
+  //
+  // An import (external_id set) is done once per external id, forever: when
+  // a complaint with that external id exists and everything imported equals
+  // it, returns it with replayed=true and no tracking code (only its hash is
+  // kept); when something differs, ALREADY_EXISTS whose field violations
+  // (domain/field_violations.h) name the first field that differs, such as
+  // "complaint.description".
   virtual absl::StatusOr<SubmittedComplaint> Submit(
       const NewComplaint& complaint,
       absl::FunctionRef<std::string()> next_reference) = 0;

@@ -35,6 +35,8 @@ constexpr char kNikContext[crypto_kdf_CONTEXTBYTES + 1] = "dumasNIK";
 constexpr char kTrackingContext[crypto_kdf_CONTEXTBYTES + 1] = "dumasTRK";
 constexpr char kFingerprintContext[crypto_kdf_CONTEXTBYTES + 1] = "dumasREQ";
 constexpr char kThrottleContext[crypto_kdf_CONTEXTBYTES + 1] = "dumasTHR";
+constexpr char kLogMacContext[crypto_kdf_CONTEXTBYTES + 1] = "dumasLOG";
+constexpr char kSigningContext[crypto_kdf_CONTEXTBYTES + 1] = "dumasSIG";
 
 // Debian's Abseil has its own absl::string_view (not std::string_view).
 absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
@@ -139,12 +141,16 @@ struct Keyring::Material {
   unsigned char tracking_key[kKeyBytes];
   unsigned char fingerprint_key[kKeyBytes];
   unsigned char throttle_key[kKeyBytes];
+  unsigned char log_mac_key[kKeyBytes];
+  unsigned char signing_seed[kKeyBytes];
 
   ~Material() {
     sodium_memzero(nik_key, sizeof nik_key);
     sodium_memzero(tracking_key, sizeof tracking_key);
     sodium_memzero(fingerprint_key, sizeof fingerprint_key);
     sodium_memzero(throttle_key, sizeof throttle_key);
+    sodium_memzero(log_mac_key, sizeof log_mac_key);
+    sodium_memzero(signing_seed, sizeof signing_seed);
   }
 
   const DataKey* Find(std::string_view id) const {
@@ -164,6 +170,7 @@ absl::StatusOr<Keyring> Keyring::Parse(std::string_view path, std::string_view c
   auto material = std::make_unique<Material>();
   unsigned char index_key[kKeyBytes];
   int index_keys = 0;
+  int signing_keys = 0;
   int line_number = 0;
   auto malformed = [&](std::string_view what) {
     sodium_memzero(index_key, sizeof index_key);
@@ -192,9 +199,16 @@ absl::StatusOr<Keyring> Keyring::Parse(std::string_view path, std::string_view c
       if (fields.size() != 2) return malformed("expected 'index <64 hex digits>'");
       if (++index_keys > 1) return malformed("a second index key; there must be exactly one");
       if (!DecodeKey(fields[1], index_key)) return malformed("the key must be 64 hex digits");
+    } else if (fields[0] == "sign") {
+      if (fields.size() != 2) return malformed("expected 'sign <64 hex digits>'");
+      if (++signing_keys > 1) return malformed("a second signing key; there may be one");
+      if (!DecodeKey(fields[1], material->signing_seed)) {
+        return malformed("the key must be 64 hex digits");
+      }
     } else {
       return malformed(
-          "expected 'data <key_id> <64 hex digits>', 'index <64 hex digits>' or a '#' comment");
+          "expected 'data <key_id> <64 hex digits>', 'index <64 hex digits>', "
+          "'sign <64 hex digits>' or a '#' comment");
     }
   }
   if (material->data_keys.empty()) {
@@ -211,6 +225,12 @@ absl::StatusOr<Keyring> Keyring::Parse(std::string_view path, std::string_view c
   crypto_kdf_derive_from_key(material->fingerprint_key, kKeyBytes, 3, kFingerprintContext,
                              index_key);
   crypto_kdf_derive_from_key(material->throttle_key, kKeyBytes, 4, kThrottleContext, index_key);
+  crypto_kdf_derive_from_key(material->log_mac_key, kKeyBytes, 5, kLogMacContext, index_key);
+  // Without a 'sign' line, the log's signing key derives from the index key,
+  // so every key file has one.
+  if (signing_keys == 0) {
+    crypto_kdf_derive_from_key(material->signing_seed, kKeyBytes, 6, kSigningContext, index_key);
+  }
   sodium_memzero(index_key, sizeof index_key);
   return Keyring(std::move(material));
 }
@@ -372,6 +392,14 @@ std::string Keyring::RequestFingerprint(std::string_view fingerprint) const {
 
 std::string Keyring::ThrottleKeyHash(std::string_view client_key) const {
   return KeyedHash(material_->throttle_key, {client_key});
+}
+
+std::string Keyring::LogEntryMac(std::string_view entry) const {
+  return KeyedHash(material_->log_mac_key, {entry});
+}
+
+std::string Keyring::LogSigningSeed() const {
+  return std::string(reinterpret_cast<const char*>(material_->signing_seed), kKeyBytes);
 }
 
 }  // namespace dumas

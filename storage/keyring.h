@@ -8,6 +8,9 @@
 //                                   earlier ones still decrypt old rows, so a
 //                                   key is rotated by appending a new line.
 //                                   key_id: 1-32 of [A-Za-z0-9._-], unique.
+//   sign <64 hex digits>            at most one: the Ed25519 seed that signs
+//                                   the transparency log's checkpoints; when
+//                                   absent it derives from the index key.
 //   index <64 hex digits>           exactly one: the root of the keyed hashes
 //                                   (NIK blind index, tracking-code hash,
 //                                   request fingerprints, throttle keys). Never rotated: the
@@ -94,6 +97,13 @@ class Keyring {
   std::string RequestFingerprint(std::string_view fingerprint) const;
   // The stored form of a tracking throttle key (it names a client address).
   std::string ThrottleKeyHash(std::string_view client_key) const;
+
+  // The authentication code of a transparency-log entry (docs/
+  // transparency-log.md), written with the event by the server.
+  std::string LogEntryMac(std::string_view entry) const;
+
+  // The 32-byte Ed25519 seed that signs the log's checkpoints. Secret.
+  std::string LogSigningSeed() const;
 
  private:
   struct Material;

@@ -13,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "domain/log_details.h"
+#include "domain/log_entry.h"
 #include "domain/request_id.h"
 #include "domain/working_day_calendar.h"
 #include "storage/mysql_store.h"
@@ -210,11 +212,13 @@ absl::StatusOr<Complaint> MySqlStore::Mutate(
   bool found = false;
   absl::Status verdict;        // authorize's or decide's own error, returned as it is
   bool request_taken = false;  // a concurrent call recorded the request_id first
+  bool wrote = false;          // the change was written (not a retry)
   std::optional<Complaint> result;
   auto body = [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
     found = false;
     verdict = absl::OkStatus();
     request_taken = false;
+    wrote = false;
     result.reset();
 
     // 1. The row, locked.
@@ -282,12 +286,20 @@ absl::StatusOr<Complaint> MySqlStore::Mutate(
     }
     if (updated != 1) return absl::InternalError("the locked complaint changed");
 
-    // 6. The event.
+    // 6. The event, with what the change set, for the transparency log.
     const ComplaintEventRecord& event = update->event;
-    const int64_t event_id =
-        InsertEvent(c, current->id, now_text, request.actor_principal_id, event.type,
-                    event.from_state, event.to_state, event.is_public, event.public_message,
-                    event.internal_note);
+    LogEntry entry;
+    entry.reference_number = current->reference_number;
+    entry.type = event.type;
+    entry.time = now;
+    entry.actor = request.actor_principal_id;
+    entry.from_state = event.from_state.has_value() ? static_cast<int>(*event.from_state) : 0;
+    entry.to_state = event.to_state.has_value() ? static_cast<int>(*event.to_state) : 0;
+    entry.is_public = event.is_public;
+    entry.public_message = event.public_message;
+    entry.internal_note = event.internal_note;
+    entry.details = EncodeDetails(ChangeDetails(*update, next));
+    const int64_t event_id = InsertEvent(c, keyring_, current->id, entry);
     if (event_id <= 0) return absl::InternalError("the event insert returned no id");
 
     // 7. The request_id, bound to what it asked for. Its primary key decides
@@ -318,6 +330,7 @@ absl::StatusOr<Complaint> MySqlStore::Mutate(
                          n.kind, current->channel, n.text, now_text);
     }
     result = std::move(next);
+    wrote = true;
     return TransactionEnd::kCommit;
   };
   // With a request_id, running the whole transaction again after an unknown
@@ -331,6 +344,7 @@ absl::StatusOr<Complaint> MySqlStore::Mutate(
   if (!verdict.ok()) return verdict;
   if (request_taken) return absl::AbortedError("a concurrent call holds this request_id; retry");
   if (!result.has_value()) return absl::InternalError("the change left no complaint");
+  if (wrote) EventsCommitted();
   return *std::move(result);
 }
 
@@ -444,6 +458,7 @@ absl::StatusOr<std::vector<ComplaintEventRecord>> MySqlStore::ListEvents(
         e.is_public = rs->getBoolean(7);
         e.public_message = rs->getString(8).asStdString();
         e.internal_note = rs->getString(9).asStdString();
+        e.revision = rs->getInt64(10);
       }
     }
     found = !events.empty();

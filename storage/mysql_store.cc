@@ -12,6 +12,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "absl/strings/cord.h"
+#include "domain/field_violations.h"
+#include "domain/log_details.h"
+#include "domain/log_entry.h"
+#include "domain/string_view_interop.h"
 #include "storage/migrator.h"
 #include "storage/mysql_store_internal.h"
 #include "storage/sql.h"
@@ -22,6 +27,7 @@ namespace {
 
 using TransactionEnd = ConnectionPool::TransactionEnd;
 using mysql_store_internal::Aad;
+using mysql_store_internal::kAadIdentitySalt;
 using mysql_store_internal::DecryptColumn;
 using mysql_store_internal::EqualSecrets;
 using mysql_store_internal::NoParameters;
@@ -54,6 +60,7 @@ constexpr char kEventIdentityRead[] = "IDENTITY_READ";
 constexpr char kReceivedMessage[] = "Pengaduan diterima dan diregistrasi.";
 
 constexpr int kMaxReferenceDraws = 8;
+constexpr size_t kIdentitySaltBytes = 32;
 constexpr size_t kMaxTokenBytes = 512;
 
 // Associated data of each encrypted column: the column and the row it
@@ -154,7 +161,7 @@ absl::StatusOr<Identity> ReadIdentity(const sql::ResultSet& rs, uint32_t first,
 // data under the active key with that reference as associated data.
 void BindComplaint(sql::PreparedStatement& s, const NewComplaint& in, std::string_view reference,
                    const Keyring& keyring, const std::string& nik_index,
-                   const std::string& now_text) {
+                   const std::string& now_text, std::string_view identity_salt) {
   const ComplaintDraft& d = in.draft;
   s.setString(1, Sql(reference));
   s.setString(2, keyring.TrackingCodeHash(reference, in.tracking_code));
@@ -185,6 +192,56 @@ void BindComplaint(sql::PreparedStatement& s, const NewComplaint& in, std::strin
   s.setString(23, now_text);
   s.setString(24, FormatDate(in.sp3d_due_date));
   s.setBoolean(25, in.sp3d_due_provisional);
+  s.setBoolean(26, d.share_identity_with_kompolnas);
+  s.setString(27, keyring.Encrypt(identity_salt, Aad(kAadIdentitySalt, reference)));
+  if (in.external_id.empty()) {
+    s.setNull(28, sql::DataType::VARCHAR);
+    s.setNull(29, sql::DataType::TIMESTAMP);
+  } else {
+    s.setString(28, in.external_id);
+    s.setString(29, FormatDateTime(in.external_receive_time.value_or(absl::UnixEpoch())));
+  }
+}
+
+// The first field of an import that differs from the complaint stored under
+// its external id (decrypted), as a path of the API ("complaint.description");
+// empty when everything equals.
+absl::StatusOr<std::string> FirstDifference(const NewComplaint& in, const sql::ResultSet& rs,
+                                            const Keyring& keyring) {
+  std::string key_id;
+  absl::StatusOr<Complaint> stored = ReadComplaint(rs, 1, keyring, &key_id);
+  if (!stored.ok()) return stored.status();
+  absl::StatusOr<Identity> identity = ReadIdentity(rs, 1 + kComplaintColumnCount, keyring, key_id,
+                                                   stored->reference_number);
+  if (!identity.ok()) return identity.status();
+  const ComplaintDraft& d = in.draft;
+  const struct {
+    const char* field;
+    bool equal;
+  } fields[] = {
+      {"receive_time", stored->external_receive_time == in.external_receive_time},
+      {"complaint.description", stored->description == d.description},
+      {"complaint.incident_time", stored->incident_time == d.incident_time},
+      {"complaint.incident_location", stored->incident_location == d.incident_location},
+      {"complaint.category", stored->category_id == d.category_id},
+      {"complaint.reply_address", stored->reply_address == d.reply_address},
+      {"complaint.subject.unit", stored->subject.unit_id == d.subject.unit_id},
+      {"complaint.subject.officer_name", stored->subject.officer_name == d.subject.officer_name},
+      {"complaint.subject.officer_description",
+       stored->subject.officer_description == d.subject.officer_description},
+      {"complaint.complainant.full_name", identity->full_name == d.identity.full_name},
+      {"complaint.complainant.nik", identity->nik == d.identity.nik},
+      {"complaint.complainant.phone", identity->phone == d.identity.phone},
+      {"complaint.complainant.email", identity->email == d.identity.email},
+      {"complaint.complainant.address", identity->address == d.identity.address},
+      {"complaint.confidential", stored->confidential == d.confidential},
+      {"complaint.share_identity_with_kompolnas",
+       stored->share_identity_with_kompolnas == d.share_identity_with_kompolnas},
+  };
+  for (const auto& f : fields) {
+    if (!f.equal) return std::string(f.field);
+  }
+  return std::string();
 }
 
 // The idempotency record of (principal, request_id) with its complaint.
@@ -237,6 +294,16 @@ MySqlStore::MySqlStore(std::unique_ptr<ConnectionPool> pool, Keyring keyring,
 
 MySqlStore::~MySqlStore() = default;
 
+void MySqlStore::SetEventsCommittedListener(std::function<void()> listener) {
+  absl::MutexLock lock(&listener_mu_);
+  events_committed_ = std::move(listener);
+}
+
+void MySqlStore::EventsCommitted() {
+  absl::MutexLock lock(&listener_mu_);
+  if (events_committed_) events_committed_();
+}
+
 absl::StatusOr<std::unique_ptr<MySqlStore>> MySqlStore::Open(const MySqlOptions& options,
                                                              Keyring keyring) {
   if (!IsValidDatabaseName(options.database)) {
@@ -261,114 +328,169 @@ absl::StatusOr<SubmittedComplaint> MySqlStore::Submit(
       idempotent ? keyring_.RequestFingerprint(in.request_fingerprint) : std::string();
   const std::string idempotency_row = IdempotencyRow(in.submitted_by, in.request_id);
 
+  const bool imported = !in.external_id.empty();
+  // The identity commitment's salt, fixed for the retries of this call.
+  std::string identity_salt(kIdentitySaltBytes, '\0');
+  randombytes_buf(identity_salt.data(), identity_salt.size());
+  const std::string commitment = IdentityCommitment(identity_salt, d.identity);
+
   SubmittedComplaint result;
-  absl::Status status = pool_->RunTransaction(
-      [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
-        // 1. The complaint, drawing reference numbers until one is free.
-        int64_t id = 0;
-        std::string reference;
-        for (int draw = 1;; ++draw) {
-          reference = next_reference();
-          if (!PlausibleReference(reference)) {
-            return absl::InternalError("the reference number generator returned a malformed value");
-          }
-          sql::PreparedStatement& insert = c.Statement(sql_text::kInsertComplaint);
-          BindComplaint(insert, in, reference, keyring_, nik_index, now_text);
-          try {
-            std::unique_ptr<sql::ResultSet> rs(insert.executeQuery());
-            if (!rs->next()) return absl::InternalError("the complaint insert returned no id");
-            id = rs->getInt64(1);
-            break;
-          } catch (const sql::SQLException& e) {
-            // The only unique key besides the id is reference_number.
-            if (e.getErrorCode() == kErDupEntry && draw < kMaxReferenceDraws) continue;
-            if (e.getErrorCode() == kErNoReferencedRow) return ForeignKeyStatus(e);
-            throw;
-          }
+  bool external_taken = false;  // a concurrent import of the external id won
+  auto body = [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
+    external_taken = false;
+    // 0. An import is done once per external id: the stored one answers.
+    if (imported) {
+      sql::PreparedStatement& find = c.Statement(sql_text::kSelectComplaintByExternalId);
+      find.setString(1, in.external_id);
+      std::unique_ptr<sql::ResultSet> rs(find.executeQuery());
+      if (rs->next()) {
+        absl::StatusOr<std::string> differs = FirstDifference(in, *rs, keyring_);
+        if (!differs.ok()) return differs.status();
+        if (!differs->empty()) {
+          FieldViolations violations;
+          violations.Add(*differs, "differs from the complaint imported earlier under this "
+                                   "external_id; an import is never overwritten");
+          absl::Status exists = absl::AlreadyExistsError(absl::StrCat(
+              "external_id was imported before with a different ", Absl(*differs)));
+          exists.SetPayload(ToAbsl(kFieldViolationsPayload),
+                            absl::Cord(EncodeFieldViolations(violations.violations())));
+          return exists;
         }
-
-        // 2. The idempotency record. Its primary key decides between
-        // concurrent calls with the same request_id: the second waits for the
-        // first to commit, then fails with a duplicate key and answers with
-        // the first call's complaint.
-        if (idempotent) {
-          for (int attempt = 1;; ++attempt) {
-            sql::PreparedStatement& insert = c.Statement(sql_text::kInsertIdempotencyKey);
-            insert.setInt64(1, in.submitted_by);
-            insert.setString(2, in.request_id);
-            insert.setString(3, fingerprint);
-            insert.setInt64(4, id);
-            insert.setString(5, keyring_.active_key_id());
-            insert.setString(6, keyring_.Encrypt(in.tracking_code,
-                                                 Aad(kAadTrackingCode, idempotency_row)));
-            insert.setString(7, now_text);
-            insert.setString(8, FormatDateTime(now + kIdempotencyWindow));
-            try {
-              insert.executeUpdate();
-              break;
-            } catch (const sql::SQLException& e) {
-              if (e.getErrorCode() != kErDupEntry || attempt > 2) throw;
-            }
-            absl::StatusOr<std::optional<StoredSubmission>> stored =
-                ReadStoredSubmission(c, keyring_, in.submitted_by, in.request_id);
-            if (!stored.ok()) return stored.status();
-            if (!stored->has_value()) continue;  // deleted meanwhile: insert again
-            if ((*stored)->expires_at <= now) {
-              // Expired: the call is new. Drop the old record and insert ours.
-              sql::PreparedStatement& remove = c.Statement(sql_text::kDeleteExpiredIdempotencyKey);
-              remove.setInt64(1, in.submitted_by);
-              remove.setString(2, in.request_id);
-              remove.setString(3, now_text);
-              remove.executeUpdate();
-              continue;
-            }
-            if (!EqualSecrets((*stored)->fingerprint, fingerprint)) {
-              return absl::AlreadyExistsError(
-                  "request_id was already used for a different request; use a new request_id");
-            }
-            result = std::move((*stored)->answer);
-            return TransactionEnd::kRollback;  // store nothing of this call
-          }
-        }
-
-        // 3. The first event: public, so the complainant sees it.
-        const int64_t event_id =
-            InsertEvent(c, id, now_text, in.submitted_by, kEventReceived, std::nullopt,
-                        ComplaintState::kReceived, /*is_public=*/true, kReceivedMessage,
-                        /*internal_note=*/"");
-
-        // 4. The receipt to the complainant (it holds the tracking code: the
-        // text is encrypted), delivered by the gateway of the channel.
-        if (in.receipt_text) {
-          if (event_id <= 0) return absl::InternalError("the event insert returned no id");
-          InsertNotification(c, keyring_, id, reference, event_id, NotificationKind::kReceipt,
-                             d.channel, in.receipt_text(reference), now_text);
-        }
-
+        std::string key_id;
+        absl::StatusOr<Complaint> stored =
+            ReadComplaint(*rs, 1, keyring_, &key_id, /*with_reply_address=*/false);
+        if (!stored.ok()) return stored.status();
         result = SubmittedComplaint{};
-        Complaint& out = result.complaint;
-        out.id = id;
-        out.reference_number = reference;
-        out.state = ComplaintState::kReceived;
-        out.description = d.description;
-        out.incident_time = d.incident_time;
-        out.incident_location = d.incident_location;
-        out.category_id = d.category_id;
-        out.channel = d.channel;
-        out.reply_address = d.reply_address;
-        out.subject = d.subject;
-        out.confidential = d.confidential;
-        out.create_time = now;
-        out.update_time = now;
-        out.version = 1;
-        out.sp3d_due_date = in.sp3d_due_date;
-        out.sp3d_due_provisional = in.sp3d_due_provisional;
-        result.tracking_code = in.tracking_code;
-        result.replayed = false;
-        return TransactionEnd::kCommit;
-      },
-      idempotent);
+        result.complaint = *std::move(stored);
+        result.replayed = true;
+        return TransactionEnd::kRollback;  // store nothing of this call
+      }
+    }
+
+    // 1. The complaint, drawing reference numbers until one is free.
+    int64_t id = 0;
+    std::string reference;
+    for (int draw = 1;; ++draw) {
+      reference = next_reference();
+      if (!PlausibleReference(reference)) {
+        return absl::InternalError("the reference number generator returned a malformed value");
+      }
+      sql::PreparedStatement& insert = c.Statement(sql_text::kInsertComplaint);
+      BindComplaint(insert, in, reference, keyring_, nik_index, now_text, identity_salt);
+      try {
+        std::unique_ptr<sql::ResultSet> rs(insert.executeQuery());
+        if (!rs->next()) return absl::InternalError("the complaint insert returned no id");
+        id = rs->getInt64(1);
+        break;
+      } catch (const sql::SQLException& e) {
+        if (e.getErrorCode() == kErDupEntry && DuplicateKeyName(e) == "uq_complaints_external") {
+          external_taken = true;  // answered by running again (step 0)
+          return TransactionEnd::kRollback;
+        }
+        // The other unique key besides the id is reference_number.
+        if (e.getErrorCode() == kErDupEntry && draw < kMaxReferenceDraws) continue;
+        if (e.getErrorCode() == kErNoReferencedRow) return ForeignKeyStatus(e);
+        throw;
+      }
+    }
+
+    // 2. The idempotency record. Its primary key decides between
+    // concurrent calls with the same request_id: the second waits for the
+    // first to commit, then fails with a duplicate key and answers with
+    // the first call's complaint.
+    if (idempotent) {
+      for (int attempt = 1;; ++attempt) {
+        sql::PreparedStatement& insert = c.Statement(sql_text::kInsertIdempotencyKey);
+        insert.setInt64(1, in.submitted_by);
+        insert.setString(2, in.request_id);
+        insert.setString(3, fingerprint);
+        insert.setInt64(4, id);
+        insert.setString(5, keyring_.active_key_id());
+        insert.setString(6, keyring_.Encrypt(in.tracking_code,
+                                             Aad(kAadTrackingCode, idempotency_row)));
+        insert.setString(7, now_text);
+        insert.setString(8, FormatDateTime(now + kIdempotencyWindow));
+        try {
+          insert.executeUpdate();
+          break;
+        } catch (const sql::SQLException& e) {
+          if (e.getErrorCode() != kErDupEntry || attempt > 2) throw;
+        }
+        absl::StatusOr<std::optional<StoredSubmission>> stored =
+            ReadStoredSubmission(c, keyring_, in.submitted_by, in.request_id);
+        if (!stored.ok()) return stored.status();
+        if (!stored->has_value()) continue;  // deleted meanwhile: insert again
+        if ((*stored)->expires_at <= now) {
+          // Expired: the call is new. Drop the old record and insert ours.
+          sql::PreparedStatement& remove = c.Statement(sql_text::kDeleteExpiredIdempotencyKey);
+          remove.setInt64(1, in.submitted_by);
+          remove.setString(2, in.request_id);
+          remove.setString(3, now_text);
+          remove.executeUpdate();
+          continue;
+        }
+        if (!EqualSecrets((*stored)->fingerprint, fingerprint)) {
+          return absl::AlreadyExistsError(
+              "request_id was already used for a different request; use a new request_id");
+        }
+        result = std::move((*stored)->answer);
+        return TransactionEnd::kRollback;  // store nothing of this call
+      }
+    }
+
+    result = SubmittedComplaint{};
+    Complaint& out = result.complaint;
+    out.id = id;
+    out.reference_number = reference;
+    out.state = ComplaintState::kReceived;
+    out.description = d.description;
+    out.incident_time = d.incident_time;
+    out.incident_location = d.incident_location;
+    out.category_id = d.category_id;
+    out.channel = d.channel;
+    out.reply_address = d.reply_address;
+    out.subject = d.subject;
+    out.confidential = d.confidential;
+    out.share_identity_with_kompolnas = d.share_identity_with_kompolnas;
+    out.external_id = in.external_id;
+    if (imported) out.external_receive_time = TruncateToMicros(*in.external_receive_time);
+    out.create_time = now;
+    out.update_time = now;
+    out.version = 1;
+    out.sp3d_due_date = in.sp3d_due_date;
+    out.sp3d_due_provisional = in.sp3d_due_provisional;
+    result.tracking_code = in.tracking_code;
+    result.replayed = false;
+
+    // 3. The first event: public, so the complainant sees it; its details
+    // record the complaint as registered, for the transparency log.
+    LogEntry received;
+    received.reference_number = reference;
+    received.type = kEventReceived;
+    received.time = now;
+    received.actor = in.submitted_by;
+    received.to_state = static_cast<int>(ComplaintState::kReceived);
+    received.is_public = true;
+    received.public_message = kReceivedMessage;
+    received.details = EncodeDetails(RegistrationDetails(out, commitment));
+    const int64_t event_id = InsertEvent(c, keyring_, id, received);
+    if (event_id <= 0) return absl::InternalError("the event insert returned no id");
+
+    // 4. The receipt to the complainant (it holds the tracking code: the
+    // text is encrypted), delivered by the gateway of the channel.
+    if (in.receipt_text) {
+      InsertNotification(c, keyring_, id, reference, event_id, NotificationKind::kReceipt,
+                         d.channel, in.receipt_text(reference), now_text);
+    }
+    return TransactionEnd::kCommit;
+  };
+  absl::Status status = pool_->RunTransaction(body, idempotent || imported);
+  // A concurrent import of the same external id committed first: answer as a
+  // repeated import (or a conflict) by looking again.
+  if (status.ok() && external_taken) status = pool_->RunTransaction(body, true);
   if (!status.ok()) return status;
+  if (external_taken) return absl::AbortedError("a concurrent import holds this external_id");
+  if (!result.replayed) EventsCommitted();
   // A lookup of this reference before it existed may be cached as unknown.
   tracking_cache_.Erase(result.complaint.reference_number);
   return result;
@@ -447,8 +569,14 @@ absl::StatusOr<TrackingCache::Entry> MySqlStore::LoadTracking(
         tracked.satisfaction_rating = rs->getInt(12);
         tracked.sp3d_due_provisional = rs->getBoolean(18);
         tracked.result_due_provisional = rs->getBoolean(19);
+        tracked.share_identity_with_kompolnas = rs->getBoolean(20);
       }
       if (rs->isNull(13)) continue;  // no public event
+      // The registration's place in the transparency log, once numbered.
+      if (rs->getString(14) == "RECEIVED" && !rs->isNull(21)) {
+        tracked.receipt_revision = rs->getInt64(21);
+        tracked.receipt_leaf_hash = rs->getString(22).asStdString();
+      }
       EventRow event;
       event.id = rs->getInt64(13);
       absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(15));
@@ -524,15 +652,21 @@ absl::StatusOr<Complaint> MySqlStore::Get(std::string_view reference_number,
           absl::StatusOr<ReadAccess> got = read(c);
           if (!got.ok()) return got.status();
           if (*got != ReadAccess::kWithIdentity) return TransactionEnd::kRollback;
-          InsertEvent(c, complaint->id, FormatDateTime(absl::Now()), reader.id,
-                      kEventIdentityRead, std::nullopt, std::nullopt, /*is_public=*/false,
-                      /*public_message=*/"", /*internal_note=*/"");
+          LogEntry read_event;
+          read_event.reference_number = complaint->reference_number;
+          read_event.type = kEventIdentityRead;
+          read_event.time = TruncateToMicros(absl::Now());
+          read_event.actor = reader.id;
+          if (InsertEvent(c, keyring_, complaint->id, read_event) <= 0) {
+            return absl::InternalError("the event insert returned no id");
+          }
           return TransactionEnd::kCommit;
         },
         /*idempotent=*/false);
   }
   if (!status.ok()) return status;
   if (!complaint.has_value()) return not_found;
+  if (complaint->identity.has_value()) EventsCommitted();
   return *std::move(complaint);
 }
 

@@ -39,13 +39,16 @@
 #define DUMAS_STORAGE_MYSQL_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "storage/case_store.h"
@@ -182,14 +185,28 @@ class MySqlStore final : public ComplaintStore,
   // The pool, for metrics and tests.
   const ConnectionPool& pool() const { return *pool_; }
 
+  // For the change log (storage/mysql_change_log.h), which shares the
+  // store's pool and keys.
+  ConnectionPool& connection_pool() { return *pool_; }
+  const Keyring& keyring() const { return keyring_; }
+
+  // Calls `listener` (or nothing, when it is empty) after every transaction
+  // that wrote events commits, so that the log's sequencer numbers them at
+  // once. Thread-safe; `listener` must be safe to call from any thread.
+  void SetEventsCommittedListener(std::function<void()> listener) ABSL_LOCKS_EXCLUDED(listener_mu_);
+
  private:
   MySqlStore(std::unique_ptr<ConnectionPool> pool, Keyring keyring, const MySqlOptions& options);
 
   // What the database says about a reference number, for Track.
   absl::StatusOr<TrackingCache::Entry> LoadTracking(std::string_view reference_number);
 
+  void EventsCommitted() ABSL_LOCKS_EXCLUDED(listener_mu_);
+
   std::unique_ptr<ConnectionPool> pool_;
   const Keyring keyring_;
+  absl::Mutex listener_mu_;
+  std::function<void()> events_committed_ ABSL_GUARDED_BY(listener_mu_);
   // Compared against when a tracked reference does not exist, so that an
   // unknown reference costs the same work as a wrong code.
   const std::string dummy_tracking_hash_;

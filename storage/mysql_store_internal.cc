@@ -142,6 +142,11 @@ absl::StatusOr<Complaint> ReadComplaint(const sql::ResultSet& rs, uint32_t first
   }
   c.sp3d_due_provisional = rs.getBoolean(first + 28);
   c.result_due_provisional = rs.getBoolean(first + 29);
+  c.share_identity_with_kompolnas = rs.getBoolean(first + 30);
+  c.external_id = rs.getString(first + 31).asStdString();
+  absl::StatusOr<std::optional<absl::Time>> external_receive_time = OptionalTime(rs, first + 32);
+  if (!external_receive_time.ok()) return external_receive_time.status();
+  c.external_receive_time = *external_receive_time;
   if (!with_reply_address) return c;
   absl::StatusOr<std::string> reply =
       DecryptColumn(keyring, *key_id, reply_ct, Aad(kAadReplyAddress, c.reference_number));
@@ -182,38 +187,50 @@ std::string Sha256(std::string_view data) {
   return digest;
 }
 
-int64_t InsertEvent(PooledConnection& c, int64_t complaint_id, const std::string& time_text,
-                    int64_t actor, std::string_view type, std::optional<ComplaintState> from,
-                    std::optional<ComplaintState> to, bool is_public,
-                    std::string_view public_message, std::string_view internal_note) {
+int64_t InsertEvent(PooledConnection& c, const Keyring& keyring, int64_t complaint_id,
+                    const LogEntry& entry) {
   sql::PreparedStatement& s = c.Statement(sql_text::kInsertEvent);
   s.setInt64(1, complaint_id);
-  s.setString(2, time_text);
-  if (actor > 0) {
-    s.setInt64(3, actor);
+  s.setString(2, FormatDateTime(entry.time));
+  if (entry.actor > 0) {
+    s.setInt64(3, entry.actor);
   } else {
     s.setNull(3, sql::DataType::BIGINT);
   }
-  s.setString(4, Sql(type));
-  if (from.has_value()) {
-    s.setInt(5, static_cast<int>(*from));
+  s.setString(4, Sql(entry.type));
+  if (entry.from_state > 0) {
+    s.setInt(5, entry.from_state);
   } else {
     s.setNull(5, sql::DataType::TINYINT);
   }
-  if (to.has_value()) {
-    s.setInt(6, static_cast<int>(*to));
+  if (entry.to_state > 0) {
+    s.setInt(6, entry.to_state);
   } else {
     s.setNull(6, sql::DataType::TINYINT);
   }
-  s.setBoolean(7, is_public);
-  s.setString(8, Sql(public_message));
-  if (internal_note.empty()) {
+  s.setBoolean(7, entry.is_public);
+  s.setString(8, Sql(entry.public_message));
+  if (entry.internal_note.empty()) {
     s.setNull(9, sql::DataType::LONGVARCHAR);
   } else {
-    s.setString(9, Sql(internal_note));
+    s.setString(9, Sql(entry.internal_note));
   }
-  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-  return rs->next() ? rs->getInt64(1) : 0;
+  if (entry.details.empty()) {
+    s.setNull(10, sql::DataType::LONGVARBINARY);
+  } else {
+    s.setString(10, Sql(entry.details));
+  }
+  s.setString(11, keyring.LogEntryMac(EncodeEntry(entry)));
+  int64_t id = 0;
+  {
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    if (rs->next()) id = rs->getInt64(1);
+  }
+  if (id <= 0) return 0;
+  sql::PreparedStatement& pending = c.Statement(sql_text::kInsertLogPending);
+  pending.setInt64(1, id);
+  pending.executeUpdate();
+  return id;
 }
 
 std::string NotificationAad(std::string_view reference_number, int64_t event_id, int kind) {

@@ -25,6 +25,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "domain/complaint.h"
+#include "domain/log_entry.h"
 #include "domain/notification_text.h"
 #include "domain/string_view_interop.h"
 #include "storage/connection_pool.h"
@@ -35,10 +36,12 @@ namespace dumas::mysql_store_internal {
 inline constexpr size_t kReferenceNumberChars = 14;  // "XXXX-XXXX-XXXX"
 inline constexpr int kMaxListLimit = 1000;
 // Columns of DUMAS_SQL_COMPLAINT_COLUMNS (storage/sql.h).
-inline constexpr uint32_t kComplaintColumnCount = 30;
+inline constexpr uint32_t kComplaintColumnCount = 33;
 
-// Associated data of the encrypted reply address (row: the reference number).
+// Associated data of the encrypted reply address and identity salt (row: the
+// reference number).
 inline constexpr char kAadReplyAddress[] = "complaints.reply_address_ct";
+inline constexpr char kAadIdentitySalt[] = "complaints.identity_salt_ct";
 
 // Debian's Abseil has its own absl::string_view (not std::string_view).
 inline absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
@@ -123,13 +126,14 @@ bool EqualSecrets(std::string_view a, std::string_view b);
 // SHA-256 of `data` (32 bytes).
 std::string Sha256(std::string_view data);
 
-// Appends an event and returns its id (the log is append-only: nothing
-// updates or deletes it). actor 0 is the complainant (NULL); an empty
-// internal note is stored as NULL.
-int64_t InsertEvent(PooledConnection& c, int64_t complaint_id, const std::string& time_text,
-                    int64_t actor, std::string_view type, std::optional<ComplaintState> from,
-                    std::optional<ComplaintState> to, bool is_public,
-                    std::string_view public_message, std::string_view internal_note);
+// Appends the event `entry` of complaint `complaint_id`, with the
+// authentication code of its transparency-log entry, queues it for the log's
+// sequencer, and returns its id (the event log is append-only: nothing
+// updates or deletes it). `entry.time` must be whole microseconds; actor 0 is
+// the complainant (NULL); an empty internal note or details are stored as
+// NULL. Two statements.
+int64_t InsertEvent(PooledConnection& c, const Keyring& keyring, int64_t complaint_id,
+                    const LogEntry& entry);
 
 // The associated data of a notification's text: its complaint, the event
 // that queued it and its kind, which are unique together.

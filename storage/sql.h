@@ -70,7 +70,8 @@ inline constexpr char kInsertSchemaVersion[] =
   "c.result_due_date, c.answer_time, c.outcome, c.clarification_pending, "       \
   "COALESCE(c.clarification_question, ''), COALESCE(c.answer_text, ''), "        \
   "c.satisfaction_rating, c.result_start_date, c.sp3d_due_provisional, "          \
-  "c.result_due_provisional"
+  "c.result_due_provisional, c.share_identity, COALESCE(c.external_id, ''), "     \
+  "c.external_receive_time"
 #define DUMAS_SQL_IDENTITY_COLUMNS \
   "c.full_name_ct, c.nik_ct, c.phone_ct, c.email_ct, c.address_ct"
 
@@ -80,9 +81,19 @@ inline constexpr char kInsertComplaint[] =
     " subject_unit_id, officer_name, officer_description, confidential, key_id,"
     " full_name_ct, nik_ct, phone_ct, email_ct, address_ct, nik_blind_index,"
     " submitted_by, create_time, update_time, version, sp3d_due_date,"
-    " sp3d_due_provisional)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
+    " sp3d_due_provisional, share_identity, identity_salt_ct, external_id,"
+    " external_receive_time)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?,"
+    " ?, ?, ?, ?)"
     " RETURNING id";
+
+// An imported complaint by its external id, locked, with what is compared
+// when it is imported again: DUMAS_SQL_COMPLAINT_COLUMNS, the identity
+// columns, the reply address (in the complaint's columns, decrypted on
+// purpose here).
+inline constexpr char kSelectComplaintByExternalId[] =
+    "SELECT " DUMAS_SQL_COMPLAINT_COLUMNS ", " DUMAS_SQL_IDENTITY_COLUMNS
+    " FROM complaints c WHERE c.external_id = ? FOR UPDATE";
 
 inline constexpr char kSelectComplaint[] =
     "SELECT " DUMAS_SQL_COMPLAINT_COLUMNS
@@ -108,18 +119,24 @@ inline constexpr char kSelectTracking[] =
     " c.answer_text, c.clarification_pending, c.clarification_question,"
     " c.satisfaction_rating,"
     " e.id, e.type, e.event_time, e.to_state, e.public_message,"
-    " c.sp3d_due_provisional, c.result_due_provisional"
+    " c.sp3d_due_provisional, c.result_due_provisional, c.share_identity,"
+    " l.revision, l.leaf_hash"
     " FROM complaints c"
     " LEFT JOIN complaint_events e ON e.complaint_id = c.id AND e.public = TRUE"
+    " LEFT JOIN log_entries l ON l.event_id = e.id"
     " WHERE c.reference_number = ?";
 
 // Events are only ever inserted (append-only log): no statement here updates
 // or deletes complaint_events.
 inline constexpr char kInsertEvent[] =
     "INSERT INTO complaint_events (complaint_id, event_time, actor_principal_id,"
-    " type, from_state, to_state, public, public_message, internal_note)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " type, from_state, to_state, public, public_message, internal_note, details, mac)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " RETURNING id";
+
+// Queues an event for the transparency log's sequencer (log_pending), in
+// the event's transaction.
+inline constexpr char kInsertLogPending[] = "INSERT INTO log_pending (event_id) VALUES (?)";
 
 // --- Idempotency -----------------------------------------------------------------
 
@@ -368,10 +385,12 @@ inline constexpr char kListComplaints[] =
 // sort of all the complaint's events (IDENTITY_READ events pile up).
 #define DUMAS_SQL_EVENT_COLUMNS                                                     \
   "e.id, e.event_time, COALESCE(e.actor_principal_id, 0), e.type, e.from_state, "  \
-  "e.to_state, e.public, e.public_message, COALESCE(e.internal_note, '')"
+  "e.to_state, e.public, e.public_message, COALESCE(e.internal_note, ''), "        \
+  "COALESCE(l.revision, 0)"
 inline constexpr char kListEvents[] =
     "SELECT " DUMAS_SQL_EVENT_COLUMNS
     " FROM complaint_events e FORCE INDEX (idx_events_complaint)"
+    " LEFT JOIN log_entries l ON l.event_id = e.id"
     " WHERE e.complaint_id = (SELECT c.id FROM complaints c WHERE c.reference_number = ?)"
     " AND e.id > ? ORDER BY e.id LIMIT ?";
 inline constexpr char kComplaintExists[] =
@@ -441,6 +460,85 @@ inline constexpr char kCountNotifications[] =
 inline constexpr char kAcknowledgeNotifications[] =
     "UPDATE " DUMAS_SQL_ID_LIST " JOIN notifications n ON n.id = j.id"
     " SET n.acked_at = COALESCE(n.acked_at, ?), n.text_ct = ''";
+
+// --- The transparency log (storage/mysql_change_log.h) -------------------------
+
+// The sequencer's lock: one process at a time numbers events; the lock goes
+// with its connection. Parameter: the lock's name. 1 when taken, 0 if held.
+inline constexpr char kTryLogSequencerLock[] = "SELECT GET_LOCK(?, 0)";
+
+inline constexpr char kSelectLegacyMaxEventId[] =
+    "SELECT legacy_max_event_id FROM log_state WHERE id = 1";
+
+// Committed events not numbered yet, with what their entries are made of.
+// Never locking: the joined complaints are the writers' rows. Parameter:
+// limit.
+inline constexpr char kSelectPendingEntries[] =
+    "SELECT p.event_id, c.reference_number, e.event_time, COALESCE(e.actor_principal_id, 0),"
+    " e.type, COALESCE(e.from_state, 0), COALESCE(e.to_state, 0), e.public, e.public_message,"
+    " COALESCE(e.internal_note, ''), COALESCE(e.details, ''), e.mac"
+    " FROM log_pending p"
+    " JOIN complaint_events e ON e.id = p.event_id"
+    " JOIN complaints c ON c.id = e.complaint_id"
+    " ORDER BY p.event_id LIMIT ?";
+
+// Numbers a batch: a JSON array of [revision, event id, leaf hash in hex].
+// Parameters: sequenced_at, the array.
+inline constexpr char kInsertLogEntries[] =
+    "INSERT INTO log_entries (revision, event_id, leaf_hash, sequenced_at)"
+    " SELECT j.revision, j.event_id, UNHEX(j.leaf), ? FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+    " revision BIGINT PATH '$[0]', event_id BIGINT PATH '$[1]', leaf CHAR(64) PATH '$[2]'))"
+    " AS j";
+
+// Parameter: the event ids (DUMAS_SQL_ID_LIST).
+inline constexpr char kDeleteLogPending[] =
+    "DELETE p FROM " DUMAS_SQL_ID_LIST " JOIN log_pending p ON p.event_id = j.id";
+
+// Parameters: event id, reason, rejected_at.
+inline constexpr char kInsertLogRejected[] =
+    "INSERT IGNORE INTO log_rejected (event_id, reason, rejected_at) VALUES (?, ?, ?)";
+
+// The leaves after a revision. Parameters: revision, limit.
+inline constexpr char kSelectLogLeaves[] =
+    "SELECT revision, leaf_hash FROM log_entries WHERE revision > ? ORDER BY revision LIMIT ?";
+
+// A page of the feed: the events as stored now, with the logged leaf hash.
+// The identity columns only for registrations whose complainant consented.
+// Parameters: after revision, limit.
+#define DUMAS_SQL_SHARED(column) \
+  "IF(e.type = 'RECEIVED' AND c.share_identity, " column ", NULL)"
+inline constexpr char kListChanges[] =
+    "SELECT l.revision, l.leaf_hash, c.reference_number, e.id, e.event_time,"
+    " COALESCE(e.actor_principal_id, 0), e.type, e.from_state, e.to_state, e.public,"
+    " e.public_message, COALESCE(e.internal_note, ''), COALESCE(e.details, ''), c.id,"
+    " c.key_id, " DUMAS_SQL_SHARED("c.full_name_ct") ", " DUMAS_SQL_SHARED("c.nik_ct") ","
+    " " DUMAS_SQL_SHARED("c.phone_ct") ", " DUMAS_SQL_SHARED("c.email_ct") ","
+    " " DUMAS_SQL_SHARED("c.address_ct") ", " DUMAS_SQL_SHARED("c.identity_salt_ct") ","
+    " " DUMAS_SQL_SHARED("c.reply_address_ct")
+    " FROM log_entries l"
+    " JOIN complaint_events e ON e.id = l.event_id"
+    " JOIN complaints c ON c.id = e.complaint_id"
+    " WHERE l.revision > ? ORDER BY l.revision LIMIT ?";
+#undef DUMAS_SQL_SHARED
+
+// Checkpoints: a repeated size is the same deterministic note.
+inline constexpr char kInsertCheckpoint[] =
+    "INSERT IGNORE INTO log_checkpoints (tree_size, root_hash, note, created_at)"
+    " VALUES (?, ?, ?, ?)";
+inline constexpr char kSelectCheckpoint[] =
+    "SELECT tree_size, root_hash, note FROM log_checkpoints WHERE tree_size = ?";
+inline constexpr char kSelectLatestCheckpoint[] =
+    "SELECT tree_size, root_hash, note FROM log_checkpoints ORDER BY tree_size DESC LIMIT 1";
+inline constexpr char kSelectCosignatureLines[] =
+    "SELECT signature_line FROM log_cosignatures WHERE tree_size = ?"
+    " ORDER BY created_at, witness_name, key_id";
+// The largest tree a witness key cosigned. Parameters: name, key id.
+inline constexpr char kSelectWitnessLatest[] =
+    "SELECT COALESCE(MAX(tree_size), 0) FROM log_cosignatures"
+    " WHERE witness_name = ? AND key_id = ?";
+inline constexpr char kInsertCosignature[] =
+    "INSERT IGNORE INTO log_cosignatures (tree_size, witness_name, key_id, cosigned_at,"
+    " signature_line, principal_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
 }  // namespace dumas::sql_text
 

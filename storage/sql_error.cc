@@ -101,4 +101,23 @@ std::string_view ForeignKeyConstraintName(const sql::SQLException& e) {
   return {};
 }
 
+std::string_view DuplicateKeyName(const sql::SQLException& e) {
+  if (e.getErrorCode() != kErDupEntry) return {};
+  // "Duplicate entry '...' for key 'uq_name'": the key name ends the message,
+  // so a value that looks like a key name cannot be mistaken for it.
+  static constexpr std::string_view kKnown[] = {"uq_complaints_reference",
+                                                "uq_complaints_external"};
+  const std::string_view message = e.what();
+  for (std::string_view name : kKnown) {
+    std::string quoted = "'";
+    quoted.append(name);
+    quoted.push_back('\'');
+    if (message.size() >= quoted.size() &&
+        message.substr(message.size() - quoted.size()) == quoted) {
+      return name;
+    }
+  }
+  return {};
+}
+
 }  // namespace dumas

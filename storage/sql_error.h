@@ -52,6 +52,10 @@ bool IsConnectionError(const sql::SQLException& e);
 // part of the schema, not data, so it is safe to branch on.
 std::string_view ForeignKeyConstraintName(const sql::SQLException& e);
 
+// For a 1062 error: the name of the unique key it violated, when it is one we
+// branch on ("uq_complaints_reference", "uq_complaints_external"), or empty.
+std::string_view DuplicateKeyName(const sql::SQLException& e);
+
 }  // namespace dumas
 
 #endif  // DUMAS_STORAGE_SQL_ERROR_H_

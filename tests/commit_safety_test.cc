@@ -126,7 +126,8 @@ class CommitSafetyTest : public ::testing::Test {
     ServerOptions server_options;
     server_options.listen = "127.0.0.1:0";
     server_options.shutdown_grace = absl::Seconds(2);
-    auto server = DumasServer::Start(server_options, StoresOf(*store_));
+    change_log_ = testing::StartTestChangeLog(*store_, options);
+    auto server = DumasServer::Start(server_options, StoresOf(*store_, *change_log_));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     stub_ = v1::ComplaintService::NewStub(grpc::CreateChannel(
@@ -136,6 +137,7 @@ class CommitSafetyTest : public ::testing::Test {
   void TearDown() override {
     stub_.reset();
     server_.reset();
+    change_log_.reset();
     store_.reset();
     proxy_.reset();
     database_.reset();
@@ -211,6 +213,7 @@ class CommitSafetyTest : public ::testing::Test {
   std::unique_ptr<FaultProxy> proxy_;
   std::unique_ptr<testing::TestKeyFile> key_file_;
   std::unique_ptr<MySqlStore> store_;
+  std::unique_ptr<MySqlChangeLog> change_log_;
   std::unique_ptr<DumasServer> server_;
   std::unique_ptr<v1::ComplaintService::Stub> stub_;
   std::string gateway_;

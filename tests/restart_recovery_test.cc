@@ -108,7 +108,8 @@ class RestartRecoveryTest : public ::testing::Test {
     options.listen = "127.0.0.1:0";
     options.health_interval = absl::Milliseconds(100);
     options.shutdown_grace = absl::Seconds(2);
-    auto server = DumasServer::Start(options, StoresOf(*store_));
+    change_log_ = testing::StartTestChangeLog(*store_, db_.Options());
+    auto server = DumasServer::Start(options, StoresOf(*store_, *change_log_));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     stub_ = v1::ComplaintService::NewStub(grpc::CreateChannel(
@@ -118,6 +119,7 @@ class RestartRecoveryTest : public ::testing::Test {
   void StopServer() {
     stub_.reset();
     server_.reset();
+    change_log_.reset();
     store_.reset();
   }
 
@@ -141,6 +143,7 @@ class RestartRecoveryTest : public ::testing::Test {
   PrivateMariaDb db_;
   std::unique_ptr<testing::TestKeyFile> key_file_;
   std::unique_ptr<MySqlStore> store_;
+  std::unique_ptr<MySqlChangeLog> change_log_;
   std::unique_ptr<DumasServer> server_;
   std::unique_ptr<v1::ComplaintService::Stub> stub_;
   std::string token_;

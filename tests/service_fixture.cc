@@ -60,7 +60,8 @@ void ServiceFixture::SetUp() {
 }
 
 void ServiceFixture::StartServer() {
-  auto server = DumasServer::Start(Options(), StoresOf(*store_));
+  change_log_ = testing::StartTestChangeLog(*store_, database_->options());
+  auto server = DumasServer::Start(Options(), StoresOf(*store_, *change_log_));
   ASSERT_TRUE(server.ok()) << server.status();
   server_ = *std::move(server);
   channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
@@ -76,6 +77,7 @@ void ServiceFixture::RestartServer() {
   notifications_.reset();
   channel_.reset();
   server_.reset();
+  change_log_.reset();
   store_.reset();
   auto keyring = key_file_->Load();
   ASSERT_TRUE(keyring.ok()) << keyring.status();
@@ -95,13 +97,14 @@ std::unique_ptr<ServiceFixture::OtherServer> ServiceFixture::StartOtherServer(
   EXPECT_TRUE(store.ok()) << store.status();
   if (!store.ok()) return nullptr;
   other->store = *std::move(store);
-  Stores stores = StoresOf(*other->store);
+  other->change_log = testing::StartTestChangeLog(*other->store, database_->options());
+  Stores stores = StoresOf(*other->store, *other->change_log);
   auto server = DumasServer::Start(
       options, principals == nullptr
                    ? stores
                    : Stores{stores.complaints, *principals, stores.reference_data, stores.cases,
                             stores.notifications, stores.admin, stores.throttle,
-                            stores.deadlines});
+                            stores.deadlines, stores.change_log});
   EXPECT_TRUE(server.ok()) << server.status();
   if (!server.ok()) return nullptr;
   other->server = *std::move(server);
@@ -130,6 +133,7 @@ void ServiceFixture::TearDown() {
   notifications_.reset();
   channel_.reset();
   server_.reset();
+  change_log_.reset();
   store_.reset();
   database_.reset();
   key_file_.reset();

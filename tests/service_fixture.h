@@ -33,6 +33,7 @@ class ServiceFixture : public ::testing::Test {
   v1::NotificationService::Stub& notifications() { return *notifications_; }
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
   MySqlStore& store() { return *store_; }
+  MySqlChangeLog& change_log() { return *change_log_; }
   testing::TestDatabase& database() { return *database_; }
 
   // The bearer token of the test principal with this role (UNIT: sat-lantas).
@@ -68,6 +69,7 @@ class ServiceFixture : public ::testing::Test {
   // own, as another dumasd process would have.
   struct OtherServer {
     std::unique_ptr<MySqlStore> store;
+    std::unique_ptr<MySqlChangeLog> change_log;
     std::unique_ptr<DumasServer> server;
     std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<v1::ComplaintService::Stub> complaints;
@@ -88,6 +90,7 @@ class ServiceFixture : public ::testing::Test {
   void StartServer();
 
   std::unique_ptr<MySqlStore> store_;
+  std::unique_ptr<MySqlChangeLog> change_log_;
   std::unique_ptr<DumasServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ComplaintService::Stub> stub_;

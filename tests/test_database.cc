@@ -163,4 +163,15 @@ absl::StatusOr<TestStore> TestStore::Create() {
   return t;
 }
 
+std::unique_ptr<MySqlChangeLog> StartTestChangeLog(MySqlStore& store,
+                                                   const MySqlOptions& database) {
+  MySqlChangeLog::Options options;
+  options.origin = kTestLogOrigin;
+  options.checkpoint_interval = absl::Milliseconds(500);
+  absl::StatusOr<std::unique_ptr<MySqlChangeLog>> log =
+      MySqlChangeLog::Start(store, database, options);
+  if (!log.ok()) std::abort();  // only a bad origin fails, and this one is fine
+  return *std::move(log);
+}
+
 }  // namespace dumas::testing

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "storage/keyring.h"
 #include "storage/mysql_options.h"
+#include "storage/mysql_change_log.h"
 #include "storage/mysql_store.h"
 
 namespace sql {
@@ -78,6 +79,14 @@ struct TestStore {
   std::unique_ptr<TestKeyFile> key_file;
   std::unique_ptr<MySqlStore> store;
 };
+
+// The change log of `store` (over `database`), as dumasd starts it, with the
+// tests' origin and a short checkpoint interval. Destroy it before the store.
+std::unique_ptr<MySqlChangeLog> StartTestChangeLog(MySqlStore& store,
+                                                   const MySqlOptions& database);
+
+// The origin of the tests' transparency logs.
+inline constexpr char kTestLogOrigin[] = "test.dumas.example/log";
 
 }  // namespace dumas::testing
 

@@ -406,7 +406,7 @@ TEST_F(WorkingCalendarTest, ServerStartRecomputesWhenTheCalendarChangedBehindIt)
   // deadlines follow, and recomputes them in the background.
   ServerOptions options = Options();
   absl::StatusOr<std::unique_ptr<DumasServer>> started =
-      DumasServer::Start(options, StoresOf(store()));
+      DumasServer::Start(options, StoresOf(store(), change_log()));
   ASSERT_TRUE(started.ok()) << started.status();
   absl::CivilDay due;
   for (int i = 0; i < 200; ++i) {
