@@ -123,7 +123,7 @@ GOLDEN_IDENTITY_COMMITMENT = bytes.fromhex(
     "3276aa99fde3a28f59eeb8d2cc10bbf1d046f95602e125eb961660744682c2fb")
 
 # A RECEIVED change of a complaint imported from Kompolnas: every tag 1-14.
-GOLDEN_RECEIVED_CHANGE = """
+GOLDEN_RECEIVED_CHANGE = r"""
 revision: 1
 complaint: "complaints/K7QM-4R9X-2HTZ"
 event {
@@ -143,15 +143,17 @@ details {
   channel: CHANNEL_KOMPOLNAS
   subject_unit: "units/sat-lantas"
   officer_name: "Bripka S."
-  officer_description: "Berseragam Lantas, \\302\\26130 tahun"  # U+00B1, 2 bytes
+  officer_description: "Berseragam Lantas, \302\26130 tahun"  # U+00B1, 2 bytes
   confidential: false
   share_identity_with_kompolnas: true
   external_id: "KOMPOLNAS-2026-000123"
   external_receive_time { seconds: 1772409599 nanos: 500000000 }  # 2026-03-01T23:59:59.5Z
-  identity_commitment: "2v\\252\\231\\375\\343\\242\\217Y\\356\\270\\322\\314\\020\\273\\361\\320F\\371V\\002\\341%\\353\\226\\026`tF\\202\\302\\373"
+  identity_commitment: "\x32\x76\xaa\x99\xfd\xe3\xa2\x8f\x59\xee\xb8\xd2\xcc\x10\xbb\xf1"
+                       "\xd0\x46\xf9\x56\x02\xe1\x25\xeb\x96\x16\x60\x74\x46\x82\xc2\xfb"
   sp3d_due_date { year: 2026 month: 3 day: 30 }
 }
-identity_salt: "\\000\\001\\002\\003\\004\\005\\006\\007\\010\\t\\n\\013\\014\\r\\016\\017\\020\\021\\022\\023\\024\\025\\026\\027\\030\\031\\032\\033\\034\\035\\036\\037"
+identity_salt: "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
+               "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"
 """
 GOLDEN_RECEIVED_DETAILS = b"".join([
     bytes.fromhex("01 00000022") + b"Diminta uang Rp200.000 saat razia.",
