@@ -20,7 +20,7 @@ import uuid
 import grpc
 
 from dumas.v1 import (admin_service_pb2_grpc, complaint_service_pb2_grpc,
-                      notification_service_pb2_grpc)
+                      integration_service_pb2_grpc, notification_service_pb2_grpc)
 from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health_pb2_grpc
 
@@ -75,6 +75,8 @@ class Client:
       complaints: a dumas.v1.ComplaintService stub.
       admin: a dumas.v1.AdminService stub.
       notifications: a dumas.v1.NotificationService stub.
+      integration: a dumas.v1.IntegrationService stub (the change feed and
+        the transparency log; dumas_log verifies what it serves).
       health: a grpc.health.v1.Health stub.
       channel: the underlying grpc.Channel.
     Use as a context manager, or call close().
@@ -85,6 +87,7 @@ class Client:
         self.complaints = complaint_service_pb2_grpc.ComplaintServiceStub(channel)
         self.admin = admin_service_pb2_grpc.AdminServiceStub(channel)
         self.notifications = notification_service_pb2_grpc.NotificationServiceStub(channel)
+        self.integration = integration_service_pb2_grpc.IntegrationServiceStub(channel)
         self.health = health_pb2_grpc.HealthStub(channel)
 
     def close(self):

@@ -42,11 +42,12 @@ class DumasServer:
         server.start()            # keygen, migrate, tokens, serve, health SERVING
         client = server.connect(server.gateway_token)
         ...
+        server.restart()          # SIGTERM, then serve again on the same port
         code, seconds = server.stop()
         server.close()            # drops the database, removes the folder
     """
 
-    def __init__(self, prefix="e2e"):
+    def __init__(self, prefix="e2e", serve_flags=()):
         self.dumasd = _required_env("DUMASD", "run through ctest (tools/test)")
         if not os.access(self.dumasd, os.X_OK):
             raise SetupError(f"dumasd is not built: {self.dumasd}")
@@ -59,6 +60,8 @@ class DumasServer:
         self.database = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         self.key_file = os.path.join(self.dir, "keys", "dumas.keys")
         self.log_path = os.path.join(self.dir, "dumasd.log")
+        # Extra flags of `dumasd serve` only, such as --checkpoint_interval=1s.
+        self.serve_flags = list(serve_flags)
         self.process = None
         self.port = None
         self.admin_token = None
@@ -101,10 +104,22 @@ class DumasServer:
         self.admin_token = self.create_token("ADMIN", "e2e-admin")
         self.gateway_token = self.create_token(
             "GATEWAY", "e2e-gateway", channels=["WEB", "EMAIL", "WHATSAPP", "PHONE"])
-        with open(self.log_path, "wb") as log:
-            # Port 0: the kernel picks a free port, and dumasd logs which.
+        self._serve(timeout)
+
+    def restart(self, timeout=60):
+        """Stops dumasd (SIGTERM) and serves again on the same port, database
+        and key file: clients reconnect to the same target."""
+        self.stop()
+        self._serve(timeout)
+
+    def _serve(self, timeout):
+        # Port 0 the first time: the kernel picks a free port, and dumasd
+        # logs which. A restart keeps it, and appends to the log.
+        listen = f"127.0.0.1:{self.port or 0}"
+        with open(self.log_path, "ab" if self.port else "wb") as log:
             self.process = subprocess.Popen(
-                [self.dumasd, "serve", "--listen=127.0.0.1:0", *self.flags()],
+                [self.dumasd, "serve", f"--listen={listen}", *self.flags(),
+                 *self.serve_flags],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
         while self.port is None:
