@@ -229,7 +229,10 @@ TEST_F(ChangeFeedTest, ConsumersGetEveryCommittedEventOnceInOrderThroughFaultsAn
     writers.emplace_back([&, w] {
       Client client(target);
       uint64_t serial = 0;
-      auto rid = [&] { return NewUuid((uint64_t(w) << 40) | ++serial, serial * 7919 + w); };
+      auto rid = [&] {
+        ++serial;
+        return NewUuid((uint64_t(w) << 40) | serial, serial * 7919 + w);
+      };
       // Calls `rpc` until it answers something other than UNAVAILABLE/ABORTED
       // from a lost connection (at most 30 tries).
       auto retried = [&](auto&& call) {

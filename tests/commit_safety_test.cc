@@ -126,7 +126,14 @@ class CommitSafetyTest : public ::testing::Test {
     ServerOptions server_options;
     server_options.listen = "127.0.0.1:0";
     server_options.shutdown_grace = absl::Seconds(2);
-    change_log_ = testing::StartTestChangeLog(*store_, options);
+    // The log's sequencer commits on connections of its own, straight to
+    // MariaDB, so that every armed cut hits the call under test.
+    auto log_keyring = key_file_->Load();
+    ASSERT_TRUE(log_keyring.ok()) << log_keyring.status();
+    auto log_store = MySqlStore::Open(database_->options(), *std::move(log_keyring));
+    ASSERT_TRUE(log_store.ok()) << log_store.status();
+    log_store_ = *std::move(log_store);
+    change_log_ = testing::StartTestChangeLog(*log_store_, database_->options());
     auto server = DumasServer::Start(server_options, StoresOf(*store_, *change_log_));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -138,6 +145,7 @@ class CommitSafetyTest : public ::testing::Test {
     stub_.reset();
     server_.reset();
     change_log_.reset();
+    log_store_.reset();
     store_.reset();
     proxy_.reset();
     database_.reset();
@@ -213,6 +221,7 @@ class CommitSafetyTest : public ::testing::Test {
   std::unique_ptr<FaultProxy> proxy_;
   std::unique_ptr<testing::TestKeyFile> key_file_;
   std::unique_ptr<MySqlStore> store_;
+  std::unique_ptr<MySqlStore> log_store_;
   std::unique_ptr<MySqlChangeLog> change_log_;
   std::unique_ptr<DumasServer> server_;
   std::unique_ptr<v1::ComplaintService::Stub> stub_;

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "domain/log_entry.h"
@@ -696,6 +697,7 @@ TEST_F(IntegrationServiceTest, AnotherServerTakesOverTheSequencer) {
   const bool main_was_sequencing = change_log().sequencing();
   if (main_was_sequencing) {
     RestartServer();  // a new process: the lock passes on
+    integration_ = v1::IntegrationService::NewStub(channel());
   } else {
     other.reset();
   }

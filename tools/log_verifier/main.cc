@@ -1,5 +1,6 @@
 // dumas-verify-log: verifies a Dumas transparency log from outside, as
 // Kompolnas or anyone who keeps its state does. See the usage text.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -131,11 +133,12 @@ int Main(int argc, char** argv) {
   if (const std::string witness_file = absl::GetFlag(FLAGS_witness_key_file);
       !witness_file.empty()) {
     std::string seed_hex(absl::StripAsciiWhitespace(ReadFile(witness_file)));
-    std::string seed;
-    if (seed_hex.size() != 64 || !absl::HexStringToBytes(seed_hex, &seed)) {
+    if (seed_hex.size() != 64 ||
+        !std::all_of(seed_hex.begin(), seed_hex.end(), [](char c) { return absl::ascii_isxdigit(c); })) {
       std::fprintf(stderr, "%s does not hold 64 hex digits\n", witness_file.c_str());
       return 2;
     }
+    const std::string seed = absl::HexStringToBytes(seed_hex);
     absl::StatusOr<Cosigner> witness = Cosigner::FromSeed(absl::GetFlag(FLAGS_witness_name), seed);
     if (!witness.ok()) {
       std::fprintf(stderr, "bad witness: %s\n", std::string(witness.status().message()).c_str());
