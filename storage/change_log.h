@@ -56,9 +56,10 @@ class ChangeLog {
   virtual ~ChangeLog() = default;
 
   // Up to `limit` (1-1000) changes with revisions above `after_revision`, in
-  // revision order. The identities of consented registrations are included,
-  // and their delivery is recorded as IDENTITY_READ events of `reader` before
-  // they are returned. INVALID_ARGUMENT for a negative revision or a limit
+  // revision order. The identities of consented registrations are included;
+  // the first delivery of each to `reader` is recorded as an IDENTITY_READ
+  // event of `reader` before they are returned (reading the feed again
+  // discloses nothing new and records nothing). INVALID_ARGUMENT for a negative revision or a limit
   // out of range.
   virtual absl::StatusOr<std::vector<ChangeRecord>> ListChanges(int64_t after_revision, int limit,
                                                                 const Principal& reader) = 0;

@@ -434,25 +434,38 @@ absl::StatusOr<std::vector<ChangeRecord>> MySqlChangeLog::ListChanges(int64_t af
   });
   if (!status.ok()) return status;
   if (!identity_reads.empty()) {
-    // Every read of an identity is recorded, before it is handed out.
+    // The first delivery of each identity to this reader is recorded as an
+    // identity read, before it is handed out; a repeated delivery (the feed
+    // read again) discloses nothing new and is not.
+    bool recorded = false;
     status = store_.connection_pool().RunTransaction(
         [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
+          recorded = false;
           const absl::Time now = TruncateToMicros(absl::Now());
           for (const auto& [complaint_id, reference] : identity_reads) {
+            sql::PreparedStatement& first = c.Statement(sql_text::kInsertIdentityDelivery);
+            first.setInt64(1, complaint_id);
+            first.setInt64(2, reader.id);
+            if (first.executeUpdate() == 0) continue;
             LogEntry read;
             read.reference_number = reference;
             read.type = kEventIdentityRead;
             read.time = now;
             read.actor = reader.id;
-            if (InsertEvent(c, keyring, complaint_id, read) <= 0) {
-              return absl::InternalError("the event insert returned no id");
-            }
+            const int64_t event_id = InsertEvent(c, keyring, complaint_id, read);
+            if (event_id <= 0) return absl::InternalError("the event insert returned no id");
+            sql::PreparedStatement& link = c.Statement(sql_text::kSetIdentityDeliveryEvent);
+            link.setInt64(1, event_id);
+            link.setInt64(2, complaint_id);
+            link.setInt64(3, reader.id);
+            link.executeUpdate();
+            recorded = true;
           }
           return TransactionEnd::kCommit;
         },
-        /*idempotent=*/false);
+        /*idempotent=*/true);
     if (!status.ok()) return status;
-    Poke();
+    if (recorded) Poke();
   }
   return changes;
 }

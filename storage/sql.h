@@ -521,6 +521,15 @@ inline constexpr char kListChanges[] =
     " WHERE l.revision > ? ORDER BY l.revision LIMIT ?";
 #undef DUMAS_SQL_SHARED
 
+// The first delivery of a consented identity to a principal through the
+// feed: 1 row affected the first time, 0 afterwards (a concurrent delivery
+// waits on the row). Parameters: complaint id, principal id; then event id,
+// complaint id, principal id.
+inline constexpr char kInsertIdentityDelivery[] =
+    "INSERT IGNORE INTO identity_deliveries (complaint_id, principal_id) VALUES (?, ?)";
+inline constexpr char kSetIdentityDeliveryEvent[] =
+    "UPDATE identity_deliveries SET event_id = ? WHERE complaint_id = ? AND principal_id = ?";
+
 // Checkpoints: a repeated size is the same deterministic note.
 inline constexpr char kInsertCheckpoint[] =
     "INSERT IGNORE INTO log_checkpoints (tree_size, root_hash, note, created_at)"

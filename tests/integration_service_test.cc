@@ -667,6 +667,16 @@ TEST_F(IntegrationServiceTest, TheIdentityReachesKompolnasOnlyWithConsent) {
   EXPECT_TRUE(private_.reply_address().empty());
   // Delivering it was an identity read by Kompolnas, and is itself logged.
   EXPECT_EQ(Count("SELECT COUNT(*) FROM complaint_events WHERE type = 'IDENTITY_READ'"), 1);
+  // Reading the feed again discloses nothing new and records nothing; the
+  // first delivery to another OVERSIGHT principal is recorded again.
+  AwaitAllNumbered();
+  const std::vector<v1::Change> again = AllChanges(oversight_);
+  ASSERT_THAT(again, SizeIs(3));
+  EXPECT_EQ(again[2].event().type(), "IDENTITY_READ");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM complaint_events WHERE type = 'IDENTITY_READ'"), 1);
+  const std::string second_reader = NewToken("second-oversight", Role::kOversight, "");
+  ASSERT_THAT(AllChanges(second_reader), SizeIs(3));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM complaint_events WHERE type = 'IDENTITY_READ'"), 2);
 
   // GetComplaint shows OVERSIGHT the identity with consent only.
   v1::GetComplaintResponse full;

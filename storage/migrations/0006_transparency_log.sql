@@ -79,6 +79,21 @@ CREATE TABLE IF NOT EXISTS log_cosignatures (
     REFERENCES log_checkpoints (tree_size)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- Which principal has received which consented identity through the change
+-- feed: the first delivery writes the IDENTITY_READ event (event_id, set in
+-- the same transaction); reading the feed again hands out nothing new and
+-- writes no further event.
+CREATE TABLE IF NOT EXISTS identity_deliveries (
+  complaint_id BIGINT NOT NULL,
+  principal_id BIGINT NOT NULL,
+  event_id BIGINT NULL,
+  PRIMARY KEY (complaint_id, principal_id),
+  CONSTRAINT fk_identity_deliveries_complaint FOREIGN KEY (complaint_id)
+    REFERENCES complaints (id),
+  CONSTRAINT fk_identity_deliveries_event FOREIGN KEY (event_id)
+    REFERENCES complaint_events (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 -- The events written before the log existed carry no authentication code:
 -- they are logged as they are, and no later event without one is.
 CREATE TABLE IF NOT EXISTS log_state (

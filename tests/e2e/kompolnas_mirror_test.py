@@ -9,11 +9,6 @@ so this is also where the server's canonical encoding and identity
 commitment meet an independent one. Then it is killed with SIGKILL at random
 moments and the server is restarted, and nothing may be lost or repeated;
 finally an event altered in the database must be found.
-
-Assumes (until the server lands): `dumasd serve --log_origin=<origin>
---checkpoint_interval=1s`, `dumasd create-token --role=OVERSIGHT`, and the
-events in `complaint_events`. Registered DISABLED in tests/CMakeLists.txt
-until dumasd implements IntegrationService.
 """
 
 import os
@@ -53,26 +48,17 @@ def identity(n):
 
 class KompolnasMirrorTest(unittest.TestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = DumasServer(prefix="kompolnas", serve_flags=[
-            f"--log_origin={ORIGIN}", "--checkpoint_interval=1s"])
-        try:
-            cls.server.start()
-            cls.oversight_token = cls.server.create_token("OVERSIGHT", "kompolnas-mirror")
-            cls.supervisor_token = cls.server.create_token(
-                "SUPERVISOR", "kasi-propam", unit="propam")
-        except Exception:
-            cls.server.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        print(f"---- dumasd log ----\n{cls.server.log_text()}", file=sys.stderr)
-        cls.server.close()
-
     def setUp(self):
+        # A server and database of its own per test: the tests count what the
+        # mirror stores, and one of them alters the database.
+        self.server = DumasServer(prefix="kompolnas", serve_flags=[
+            f"--log_origin={ORIGIN}", "--checkpoint_interval=1s"])
+        self.addCleanup(self.server.close)
+        self.server.start()
+        self.addCleanup(self.stop_server)
+        self.oversight_token = self.server.create_token("OVERSIGHT", "kompolnas-mirror")
+        self.supervisor_token = self.server.create_token(
+            "SUPERVISOR", "kasi-propam", unit="propam")
         self.dir = tempfile.mkdtemp(prefix="kompolnas-e2e-")
         self.db_path = os.path.join(self.dir, "mirror.sqlite")
         self.key_file = os.path.join(self.dir, "witness.key")
@@ -89,6 +75,11 @@ class KompolnasMirrorTest(unittest.TestCase):
         self.submitted = 0
         # The log's key, as Kompolnas would receive it out of band.
         self.log_vkey = self.checkpoint().verifier_key
+
+    def stop_server(self):
+        self.server.stop()
+        tail = self.server.log_text().splitlines()[-40:]
+        print("---- dumasd log (tail) ----", *tail, sep="\n", file=sys.stderr)
 
     def tearDown(self):
         for process in self.processes:
@@ -154,7 +145,11 @@ class KompolnasMirrorTest(unittest.TestCase):
             try:
                 return method(request, timeout=10)
             except grpc.RpcError as error:
-                if error.code() != grpc.StatusCode.UNAVAILABLE or time.monotonic() > deadline:
+                # A call that reached the server as it shut down, and was
+                # never started, ends CANCELLED: safe to retry, as every
+                # change carries its request_id.
+                if error.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED) \
+                        or time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
 
@@ -197,7 +192,8 @@ class KompolnasMirrorTest(unittest.TestCase):
                 with open(process.output, encoding="utf-8", errors="replace") as f:
                     self.fail(f"the mirror exited {process.returncode}:\n{f.read()}")
             if time.monotonic() > deadline:
-                self.fail(f"the mirror did not {what} in {timeout}s")
+                with open(process.output, encoding="utf-8", errors="replace") as f:
+                    self.fail(f"the mirror did not {what} in {timeout}s:\n{f.read()}")
             time.sleep(0.1)
 
     def feed(self):
@@ -229,7 +225,23 @@ class KompolnasMirrorTest(unittest.TestCase):
         checkpoint = self.checkpoint()
         result = self.run_mirror(*self.mirror_args("--once", "--keep-identities"))
         self.assertEqual(result.returncode, 0, result.stderr)
+        # The mirror's run added one identity read per consented identity it
+        # received, which it may have stopped before.
+        def reads(feed):
+            return sum(c.event.type == "IDENTITY_READ" for c in feed)
         feed = self.feed()
+        deadline = time.monotonic() + 30
+        while reads(feed) < 12 // 3 and time.monotonic() < deadline:
+            time.sleep(0.1)  # numbered within milliseconds of their commit
+            feed = self.feed()
+        self.assertEqual(reads(feed), 12 // 3)
+        mirrored = self.query("SELECT MAX(revision) FROM changes")[0][0]
+        self.assertEqual({c.event.type for c in feed[mirrored:]} - {"IDENTITY_READ"}, set())
+        self.assert_mirrors(feed[:mirrored])
+        # Another run reads them; reading again records nothing more.
+        again = self.run_mirror(*self.mirror_args("--once"))
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertEqual(len(self.feed()), len(feed))
         self.assert_mirrors(feed)
         # dumas_log's leaves, identity commitments and root agree with dumasd's.
         signed = feed[:checkpoint.tree_size]
@@ -254,6 +266,7 @@ class KompolnasMirrorTest(unittest.TestCase):
             try:
                 while not stop.is_set():
                     self.submit_and_handle(1)
+                    time.sleep(0.02)
             except Exception as error:  # noqa: BLE001 - reported below
                 failures.append(error)
 
@@ -268,10 +281,12 @@ class KompolnasMirrorTest(unittest.TestCase):
                                 "cosign a checkpoint")
                 time.sleep(rng.uniform(0.0, 1.5))
                 if round_ == 1:
+                    logged = self.checkpoint().tree_size
                     self.server.restart()  # the stream ends UNAVAILABLE
-                    before = len(self.accepted())
-                    self.wait_until(lambda: len(self.accepted()) > before, process,
-                                    "resume after the server restarted")
+                    self.wait_until(
+                        lambda: failures or max(self.accepted(), default=0) > logged, process,
+                        "resume after the server restarted")
+                    self.assertEqual(failures, [])
                 process.send_signal(signal.SIGKILL)
                 process.wait()
         finally:
@@ -280,8 +295,10 @@ class KompolnasMirrorTest(unittest.TestCase):
         self.assertEqual(failures, [])
         final = self.checkpoint()
         process = self.start_mirror(*self.mirror_args())
-        self.wait_until(lambda: final.tree_size in self.accepted(), process,
-                        f"cosign checkpoint {final.tree_size}")
+        # Reading the feed adds the identity reads of the last complaints, so
+        # the mirror may cosign a later checkpoint than this one.
+        self.wait_until(lambda: max(self.accepted(), default=0) >= final.tree_size, process,
+                        f"cosign checkpoint {final.tree_size} or a later one")
         process.send_signal(signal.SIGTERM)
         self.assertEqual(process.wait(timeout=60), 0)
         self.assert_mirrors(self.feed()[:self.query("SELECT MAX(revision) FROM changes")[0][0]])
@@ -296,10 +313,11 @@ class KompolnasMirrorTest(unittest.TestCase):
         self.assertEqual(self.run_mirror(*self.mirror_args("--once")).returncode, 0)
         feed = self.feed()
         target = feed[len(feed) // 2]
+        event_id = int(target.event.name.rsplit('/', 1)[1])
         # Straight into MariaDB, past the server: the logged leaf stays.
         self.server.sql(
             "UPDATE complaint_events SET internal_note = CONCAT(COALESCE(internal_note, ''), "
-            f"' (diubah)') WHERE id = {int(target.event.name.rsplit('/', 1)[1])}")
+            f"' (diubah)') WHERE id = {event_id}")
         result = self.run_mirror(*self.mirror_args("--verify-only"))
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn(f"revision {target.revision}", result.stderr)

@@ -56,9 +56,10 @@ against the commitment and, by default, does not store it; with
 --keep-identities it keeps it in the `identities` table, in clear: protect
 the file (it is created 0600). Nothing personal is ever printed: the output
 names sources, revisions, tree sizes, hashes and reference numbers only.
-Each delivery of an identity is recorded by the resort as an identity read
-(a new event in its log), so reading the feed again (after a kill, or with
---verify-only, which reads it from the start) adds such events there.
+The first delivery of each identity to the mirror's principal is recorded by
+the resort as an identity read (a new event in its log); reading the feed
+again (after a kill, or with --verify-only, which reads it from the start)
+records nothing more.
 
 Exit status: 0 done (or stopped by SIGINT/SIGTERM), 1 a usage or setup
 error, 2 the log failed verification.
