@@ -10,6 +10,7 @@ PYTHONPATH=build/clients/python:tests/python /usr/bin/python3 this file.
 
 import base64
 import hashlib
+import os
 import unittest
 
 from google.protobuf import text_format
@@ -106,55 +107,27 @@ C2SP_COSIGNED_CHECKPOINT = (
 
 # --- Golden vectors of the canonical entry ---------------------------------------
 # Built by hand from docs/transparency-log.md, field by field, and checked
-# with printf | sha256sum, not with dumas_log. The C++ encoder's golden
-# vectors (domain/log_entry_test.cc) must agree with these: same Change,
-# same bytes, same leaf hash.
+# with printf | sha256sum, not with dumas_log. The changes are in
+# tests/testdata/log_vectors, which the C++ verifier's test
+# (tools/log_verifier/log_vectors_test.cc) reads too: same Change, same
+# leaf hash.
+VECTORS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testdata",
+                       "log_vectors")
+
+
+def vector_text(name):
+    with open(os.path.join(VECTORS, name), encoding="utf-8") as f:
+        return f.read()
+
 
 # The identity of the golden registration and its salt 00 01 .. 1f.
-GOLDEN_IDENTITY = """
-full_name: "Siti Rahmawati"
-nik: "7271015208900001"
-phone: "+6281245678901"
-email: "siti.rahmawati@example.co.id"
-address: "Jl. Sam Ratulangi No. 17, Palu"
-"""
+GOLDEN_IDENTITY = vector_text("identity.textproto")
 GOLDEN_IDENTITY_SALT = bytes(range(32))
 GOLDEN_IDENTITY_COMMITMENT = bytes.fromhex(
     "3276aa99fde3a28f59eeb8d2cc10bbf1d046f95602e125eb961660744682c2fb")
 
 # A RECEIVED change of a complaint imported from Kompolnas: every tag 1-14.
-GOLDEN_RECEIVED_CHANGE = r"""
-revision: 1
-complaint: "complaints/K7QM-4R9X-2HTZ"
-event {
-  name: "complaints/K7QM-4R9X-2HTZ/events/1"
-  event_time { seconds: 1772411400 nanos: 123456000 }  # 2026-03-02T00:30:00.123456Z
-  type: "RECEIVED"
-  actor: "principals/7"
-  to_state: COMPLAINT_STATE_RECEIVED
-  public: true
-  public_message: "Pengaduan diterima."
-}
-details {
-  description: "Diminta uang Rp200.000 saat razia."
-  incident_time { seconds: 1772284500 }  # 2026-02-28T13:15:00Z
-  incident_location: "Simpang Jl. Diponegoro, Palu"
-  category: "categories/penyalahgunaan-wewenang"
-  channel: CHANNEL_KOMPOLNAS
-  subject_unit: "units/sat-lantas"
-  officer_name: "Bripka S."
-  officer_description: "Berseragam Lantas, \302\26130 tahun"  # U+00B1, 2 bytes
-  confidential: false
-  share_identity_with_kompolnas: true
-  external_id: "KOMPOLNAS-2026-000123"
-  external_receive_time { seconds: 1772409599 nanos: 500000000 }  # 2026-03-01T23:59:59.5Z
-  identity_commitment: "\x32\x76\xaa\x99\xfd\xe3\xa2\x8f\x59\xee\xb8\xd2\xcc\x10\xbb\xf1"
-                       "\xd0\x46\xf9\x56\x02\xe1\x25\xeb\x96\x16\x60\x74\x46\x82\xc2\xfb"
-  sp3d_due_date { year: 2026 month: 3 day: 30 }
-}
-identity_salt: "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
-               "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"
-"""
+GOLDEN_RECEIVED_CHANGE = vector_text("received.textproto")
 GOLDEN_RECEIVED_DETAILS = b"".join([
     bytes.fromhex("01 00000022") + b"Diminta uang Rp200.000 saat razia.",
     bytes.fromhex("02 00064be224103d00"),                    # 1772284500000000 us
@@ -187,35 +160,7 @@ GOLDEN_RECEIVED_LEAF_HASH = bytes.fromhex(
 
 # A later change with every tag 20-31 (more than one real event sets at once,
 # to pin each encoding), by a principal, not public-free.
-GOLDEN_LATER_CHANGE = """
-revision: 9
-complaint: "complaints/K7QM-4R9X-2HTZ"
-event {
-  name: "complaints/K7QM-4R9X-2HTZ/events/9"
-  event_time { seconds: 1777261530 nanos: 1000 }  # 2026-04-27T03:45:30.000001Z
-  type: "ANSWERED"
-  actor: "principals/12"
-  from_state: COMPLAINT_STATE_CONCLUDED
-  to_state: COMPLAINT_STATE_ANSWERED
-  public: true
-  public_message: "Jawaban resmi telah dikirim."
-  internal_note: "Disetujui Kasi Propam."
-}
-details {
-  state: COMPLAINT_STATE_ANSWERED
-  handling_unit: "units/propam"
-  sp3d_time { seconds: 1773972000 }  # 2026-03-20T02:00:00Z
-  result_due_date { year: 2026 month: 5 day: 18 }
-  answer_time { seconds: 1777261530 nanos: 1000 }
-  answer_text: "Terbukti; anggota diproses Propam."
-  outcome: OUTCOME_SUBSTANTIATED
-  clarification_pending: false
-  clarification_question: ""
-  satisfaction_rating: 4
-  version: 9
-  answer_cleared: true
-}
-"""
+GOLDEN_LATER_CHANGE = vector_text("answered.textproto")
 GOLDEN_LATER_DETAILS = b"".join([
     bytes.fromhex("14 0000000000000008"),                    # ANSWERED
     bytes.fromhex("15 00000006") + b"propam",
@@ -245,15 +190,7 @@ GOLDEN_LATER_LEAF_HASH = bytes.fromhex(
     "11ea854ee9bc344efa88ca6f0d83400cd055181750eee0ce19cd5f5305b76f0b")
 
 # An identity read: no state change, not public, no details.
-GOLDEN_IDENTITY_READ_CHANGE = """
-revision: 4
-complaint: "complaints/K7QM-4R9X-2HTZ"
-event {
-  event_time { seconds: 1773972000 }
-  type: "IDENTITY_READ"
-  actor: "principals/3"
-}
-"""
+GOLDEN_IDENTITY_READ_CHANGE = vector_text("identity_read.textproto")
 GOLDEN_IDENTITY_READ_ENTRY = b"".join([
     b"dumas-log-entry/v1\n",
     bytes.fromhex("0000000e") + b"K7QM-4R9X-2HTZ",
