@@ -22,6 +22,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "domain/complaint.h"
+#include "domain/signed_note.h"
 #include "server/dumas_server.h"
 #include "server/log.h"
 #include "storage/keyring.h"
@@ -73,6 +74,8 @@ Commands:
   keygen         write a new key file at --key_file (refuses to overwrite)
   create-token   create a principal (--role, --name, [--unit], [--channels], [--replace]) and
                  print its bearer token; a GATEWAY needs --channels
+  log-key        print the transparency log's verifier key (of --key_file and --log_origin),
+                 to hand to Kompolnas and other verifiers out of band
 )";
 
 absl::StatusOr<MySqlOptions> DatabaseOptions() {
@@ -114,6 +117,18 @@ int Fail(absl::string_view event, const absl::Status& status) {
   Log(LogLevel::kError, event,
       {{"code", absl::StatusCodeToString(status.code())}, {"detail", status.message()}});
   return 1;
+}
+
+// Prints the log's verifier key: verifiers must get it from the resort, not
+// from the server they check.
+int PrintLogKey() {
+  absl::StatusOr<Keyring> keyring = Keyring::LoadFromFile(absl::GetFlag(FLAGS_key_file));
+  if (!keyring.ok()) return Fail("key_file_unreadable", keyring.status());
+  absl::StatusOr<NoteSigner> signer =
+      NoteSigner::FromSeed(absl::GetFlag(FLAGS_log_origin), keyring->LogSigningSeed());
+  if (!signer.ok()) return Fail("bad_flags", signer.status());
+  std::printf("%s\n", signer->verifier_key().Text().c_str());
+  return 0;
 }
 
 // Applies migrations, retrying while the database is unreachable.
@@ -238,6 +253,7 @@ int Main(int argc, char** argv) {
     absl::Status status = Keyring::GenerateFile(absl::GetFlag(FLAGS_key_file));
     return status.ok() ? 0 : Fail("keygen_failed", status);
   }
+  if (command == "log-key") return PrintLogKey();
   absl::StatusOr<MySqlOptions> db = DatabaseOptions();
   if (!db.ok()) return Fail("bad_flags", db.status());
   if (command == "serve") return Serve(*db);

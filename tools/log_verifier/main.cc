@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -39,7 +40,8 @@ that it extends the checkpoint kept in --state_dir (a consistency proof, or a
 split view when the same size has another root); recomputes every leaf from the
 change feed and checks each against the log, the root against the checkpoint,
 and the leaves kept from earlier runs against the ones served now. On success
-it keeps the new checkpoint and leaves, and cosigns with --witness_key_file.
+it keeps the new checkpoint and leaves in --state_dir (created if missing), and
+cosigns with --witness_key_file.
 
 Exit codes: 0 verified; 1 the log was tampered with (the first bad revision is
 printed where it can be named); 2 bad usage; 3 the server or state could not be
@@ -74,6 +76,15 @@ int Main(int argc, char** argv) {
   if (!key.ok() || state_dir.empty() || absl::GetFlag(FLAGS_token_file).empty()) {
     std::fprintf(stderr, "%s\nneeds --log_key, --token_file and --state_dir\n", kUsage);
     return 2;
+  }
+  // The state is created on the first run, readable by its owner only.
+  std::error_code created;
+  if (std::filesystem::create_directories(state_dir, created)) {
+    std::filesystem::permissions(state_dir, std::filesystem::perms::owner_all, created);
+  }
+  if (created) {
+    std::fprintf(stderr, "cannot create %s: %s\n", state_dir.c_str(), created.message().c_str());
+    return 3;
   }
   const std::string token(absl::StripAsciiWhitespace(ReadFile(absl::GetFlag(FLAGS_token_file))));
   LogVerifier verifier(
