@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <limits>
 #include <utility>
 
@@ -15,6 +16,8 @@ namespace {
 constexpr std::string_view kEntryHeader = "dumas-log-entry/v1\n";
 static_assert(kEntryHeader.size() == 19);
 constexpr std::string_view kIdentityHeader = "dumas-identity/v1\n";
+constexpr std::string_view kRecordHeader = "dumas-log-record/v1\n";
+static_assert(kRecordHeader.size() == 20);
 constexpr size_t kCommitmentBytes = 32;
 
 // The tags of docs/transparency-log.md, "Canonical encoding of the details".
@@ -345,6 +348,34 @@ std::string EncodeEntry(const LogEntry& e) {
 }
 
 Hash EntryLeafHash(const LogEntry& entry) { return LeafHash(EncodeEntry(entry)); }
+
+absl::Status ValidateRecord(const LogRecord& r) {
+  if (r.kind.empty() || r.kind.size() > 32 ||
+      !std::all_of(r.kind.begin(), r.kind.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+      })) {
+    return absl::InvalidArgumentError("kind must be 1-32 of A-Z, 0-9 and '_'");
+  }
+  if (r.name.empty() || r.name.size() > 255 || !IsUtf8(r.name)) {
+    return absl::InvalidArgumentError("name must be 1-255 bytes of UTF-8");
+  }
+  if (Micros(r.time) < kMinTimeMicros || Micros(r.time) > kMaxTimeMicros) {
+    return absl::InvalidArgumentError("time is not within years 1-9999");
+  }
+  if (r.digest.size() != 32) return absl::InvalidArgumentError("digest must be 32 bytes");
+  return absl::OkStatus();
+}
+
+std::string EncodeRecord(const LogRecord& r) {
+  std::string out(kRecordHeader);
+  PutStr(r.kind, out);
+  PutStr(r.name, out);
+  PutInt64(Micros(r.time), out);
+  PutStr(r.digest, out);
+  return out;
+}
+
+Hash RecordLeafHash(const LogRecord& record) { return LeafHash(EncodeRecord(record)); }
 
 std::string IdentityCommitment(std::string_view salt32, const Identity& identity) {
   std::string input(kIdentityHeader);

@@ -115,6 +115,30 @@ std::string EncodeEntry(const LogEntry& entry);
 // The entry's leaf hash: LeafHash(EncodeEntry(entry)).
 Hash EntryLeafHash(const LogEntry& entry);
 
+// A record of the resort itself, not of one complaint, that the log keeps
+// beside the events (docs/transparency-log.md, "Log records"): such as the
+// digest of a frozen monthly report, so that nobody can swap it later.
+struct LogRecord {
+  std::string kind;    // "ANEV_REPORT", ...: A-Z, 0-9 and '_', 1-32 bytes
+  std::string name;    // what it is about, such as "reports/2026-10"; UTF-8, 1-255 bytes
+  absl::Time time;     // when it was made, encoded in whole microseconds
+  std::string digest;  // 32 bytes: SHA-256 of the thing recorded
+
+  bool operator==(const LogRecord&) const = default;
+};
+
+// Whether `record` can be logged: INVALID_ARGUMENT naming the first field
+// out of range (kind, name, time within years 1-9999, digest of 32 bytes).
+absl::Status ValidateRecord(const LogRecord& record);
+
+// "dumas-log-record/v1\n" (20 bytes), then the kind, the name and the digest
+// as 4-byte big-endian lengths and bytes, and the time (between name and
+// digest) as 8-byte big-endian microseconds.
+std::string EncodeRecord(const LogRecord& record);
+
+// The record's leaf hash: LeafHash(EncodeRecord(record)).
+Hash RecordLeafHash(const LogRecord& record);
+
 // SHA-256("dumas-identity/v1\n" || salt || str full_name || str nik ||
 // str phone || str email || str address), 32 bytes, with each str a 4-byte
 // big-endian length and the bytes. `salt32` is the complaint's random

@@ -31,6 +31,14 @@ bool IsPrintableAscii(const std::string& s) {
 absl::Status ToProto(const ChangeRecord& change, v1::Change* out) {
   out->set_revision(change.revision);
   out->set_leaf_hash(change.leaf_hash);
+  if (change.record.has_value()) {
+    v1::LogRecord* record = out->mutable_record();
+    record->set_kind(change.record->kind);
+    record->set_name(change.record->name);
+    dumas::ToProto(change.record->time, record->mutable_record_time());
+    record->set_digest(change.record->digest);
+    return absl::OkStatus();
+  }
   out->set_complaint(absl::StrCat("complaints/", change.reference_number));
   dumas::ToProto(change.event, change.reference_number, out->mutable_event());
   if (absl::Status status = DetailsToProto(change.details, out->mutable_details());

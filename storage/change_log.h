@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "domain/complaint.h"
 #include "domain/complaint_update.h"
+#include "domain/log_entry.h"
 
 namespace dumas {
 
@@ -25,6 +26,9 @@ namespace dumas {
 struct ChangeRecord {
   int64_t revision = 0;
   std::string leaf_hash;  // 32 bytes
+  // A record of the resort itself (such as a frozen report's digest) instead
+  // of a complaint's event: then nothing below is set.
+  std::optional<LogRecord> record;
   std::string reference_number;
   ComplaintEventRecord event;
   std::string details;  // canonical encoding (domain/log_entry.h)

@@ -206,9 +206,13 @@ absl::StatusOr<int> MySqlChangeLog::SequenceBatch(PooledConnection& c) {
       legacy_max_event_id_ = rs->next() ? rs->getInt64(1) : 0;
       c.Execute(sql_text::kCommit);
     }
+    // An event of a complaint, or a record of the resort itself.
     struct Pending {
-      int64_t event_id;
+      int64_t queue_id;
+      int64_t event_id = 0;
+      int64_t record_id = 0;
       LogEntry entry;
+      LogRecord record;
       std::string mac;
       bool mac_null;
     };
@@ -219,21 +223,34 @@ absl::StatusOr<int> MySqlChangeLog::SequenceBatch(PooledConnection& c) {
       std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
       while (rs->next()) {
         Pending& p = pending.emplace_back();
-        p.event_id = rs->getInt64(1);
-        p.entry.reference_number = rs->getString(2).asStdString();
-        absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(3));
-        if (!time.ok()) return time.status();
-        p.entry.time = *time;
-        p.entry.actor = rs->getInt64(4);
-        p.entry.type = rs->getString(5).asStdString();
-        p.entry.from_state = rs->getInt(6);
-        p.entry.to_state = rs->getInt(7);
-        p.entry.is_public = rs->getBoolean(8);
-        p.entry.public_message = rs->getString(9).asStdString();
-        p.entry.internal_note = rs->getString(10).asStdString();
-        p.entry.details = rs->getString(11).asStdString();
-        p.mac_null = rs->isNull(12);
-        if (!p.mac_null) p.mac = rs->getString(12).asStdString();
+        p.queue_id = rs->getInt64(1);
+        if (!rs->isNull(2)) {
+          p.event_id = rs->getInt64(2);
+          p.entry.reference_number = rs->getString(3).asStdString();
+          absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(4));
+          if (!time.ok()) return time.status();
+          p.entry.time = *time;
+          p.entry.actor = rs->getInt64(5);
+          p.entry.type = rs->getString(6).asStdString();
+          p.entry.from_state = rs->getInt(7);
+          p.entry.to_state = rs->getInt(8);
+          p.entry.is_public = rs->getBoolean(9);
+          p.entry.public_message = rs->getString(10).asStdString();
+          p.entry.internal_note = rs->getString(11).asStdString();
+          p.entry.details = rs->getString(12).asStdString();
+          p.mac_null = rs->isNull(13);
+          if (!p.mac_null) p.mac = rs->getString(13).asStdString();
+        } else {
+          p.record_id = rs->getInt64(14);
+          p.record.kind = rs->getString(15).asStdString();
+          p.record.name = rs->getString(16).asStdString();
+          absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(17));
+          if (!time.ok()) return time.status();
+          p.record.time = *time;
+          p.record.digest = rs->getString(18).asStdString();
+          p.mac_null = rs->isNull(19);
+          if (!p.mac_null) p.mac = rs->getString(19).asStdString();
+        }
       }
     }
     if (pending.empty()) {
@@ -250,25 +267,36 @@ absl::StatusOr<int> MySqlChangeLog::SequenceBatch(PooledConnection& c) {
     std::vector<int64_t> done;
     const std::string now_text = FormatDateTime(TruncateToMicros(absl::Now()));
     for (const Pending& p : pending) {
-      done.push_back(p.event_id);
-      // An event written before the log carries no code; any other must
-      // carry the code of its own entry, or it was not written by dumasd.
+      done.push_back(p.queue_id);
+      const bool is_record = p.record_id > 0;
+      const std::string encoded = is_record ? EncodeRecord(p.record) : EncodeEntry(p.entry);
+      // An event written before the log carries no code; any other event or
+      // record must carry the code of its own entry, or dumasd did not write it.
       const bool authentic =
-          p.mac_null ? p.event_id <= legacy_max_event_id_
-                     : EqualSecrets(store_.keyring().LogEntryMac(EncodeEntry(p.entry)), p.mac);
-      const bool decodable = DecodeDetails(p.entry.details).ok();
-      if (!authentic || !decodable) {
+          p.mac_null ? !is_record && p.event_id <= legacy_max_event_id_
+                     : EqualSecrets(store_.keyring().LogEntryMac(encoded), p.mac);
+      const bool well_formed =
+          is_record ? ValidateRecord(p.record).ok() : DecodeDetails(p.entry.details).ok();
+      if (!authentic || !well_formed) {
         sql::PreparedStatement& reject = c.Statement(sql_text::kInsertLogRejected);
-        reject.setInt64(1, p.event_id);
-        reject.setString(2, !authentic ? "BAD_AUTHENTICATION_CODE" : "MALFORMED_DETAILS");
-        reject.setString(3, now_text);
+        if (is_record) {
+          reject.setNull(1, sql::DataType::BIGINT);
+          reject.setInt64(2, p.record_id);
+        } else {
+          reject.setInt64(1, p.event_id);
+          reject.setNull(2, sql::DataType::BIGINT);
+        }
+        reject.setString(3, !authentic   ? "BAD_AUTHENTICATION_CODE"
+                            : is_record ? "MALFORMED_RECORD"
+                                        : "MALFORMED_DETAILS");
+        reject.setString(4, now_text);
         reject.executeUpdate();
         continue;
       }
-      const Hash leaf = EntryLeafHash(p.entry);
+      const Hash leaf = LeafHash(encoded);
       const int64_t revision = next + static_cast<int64_t>(leaves.size());
       leaves.push_back(leaf);
-      rows.push_back(absl::StrCat("[", revision, ",", p.event_id, ",\"",
+      rows.push_back(absl::StrCat("[", revision, ",", p.event_id, ",", p.record_id, ",\"",
                                   absl::BytesToHexString(Absl(HashBytes(leaf))), "\"]"));
     }
     if (!rows.empty()) {
@@ -388,6 +416,22 @@ absl::StatusOr<std::vector<ChangeRecord>> MySqlChangeLog::ListChanges(int64_t af
       ChangeRecord& r = changes.emplace_back();
       r.revision = rs->getInt64(1);
       r.leaf_hash = rs->getString(2).asStdString();
+      if (!rs->isNull(23)) {
+        LogRecord& record = r.record.emplace();
+        record.kind = rs->getString(24).asStdString();
+        record.name = rs->getString(25).asStdString();
+        absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(26));
+        if (!time.ok()) return time.status();
+        record.time = *time;
+        record.digest = rs->getString(27).asStdString();
+        continue;
+      }
+      if (rs->isNull(4)) {
+        // The event was deleted after it was logged: its revision is missing
+        // from the feed, and verifiers name the gap.
+        changes.pop_back();
+        continue;
+      }
       r.reference_number = rs->getString(3).asStdString();
       ComplaintEventRecord& e = r.event;
       e.id = rs->getInt64(4);

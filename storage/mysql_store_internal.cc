@@ -1,6 +1,7 @@
 #include "storage/mysql_store_internal.h"
 
 #include <cppconn/datatype.h>
+#include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <sodium.h>
@@ -10,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "storage/sql.h"
+#include "storage/sql_error.h"
 
 namespace dumas::mysql_store_internal {
 namespace {
@@ -228,6 +230,33 @@ int64_t InsertEvent(PooledConnection& c, const Keyring& keyring, int64_t complai
   }
   if (id <= 0) return 0;
   sql::PreparedStatement& pending = c.Statement(sql_text::kInsertLogPending);
+  pending.setInt64(1, id);
+  pending.executeUpdate();
+  return id;
+}
+
+absl::StatusOr<int64_t> InsertLogRecord(PooledConnection& c, const Keyring& keyring,
+                                        const LogRecord& record) {
+  if (absl::Status valid = ValidateRecord(record); !valid.ok()) return valid;
+  sql::PreparedStatement& s = c.Statement(sql_text::kInsertLogRecord);
+  s.setString(1, Sql(record.kind));
+  s.setString(2, Sql(record.name));
+  s.setString(3, FormatDateTime(record.time));
+  s.setString(4, Sql(record.digest));
+  s.setString(5, keyring.LogEntryMac(EncodeRecord(record)));
+  int64_t id = 0;
+  try {
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    if (rs->next()) id = rs->getInt64(1);
+  } catch (const sql::SQLException& e) {
+    if (DuplicateKeyName(e) == "uq_log_records_kind_name") {
+      return absl::AlreadyExistsError(
+          absl::StrCat("the log already holds a ", Absl(record.kind), " record of that name"));
+    }
+    throw;
+  }
+  if (id <= 0) return absl::InternalError("the record insert returned no id");
+  sql::PreparedStatement& pending = c.Statement(sql_text::kInsertLogPendingRecord);
   pending.setInt64(1, id);
   pending.executeUpdate();
   return id;

@@ -135,6 +135,14 @@ std::string Sha256(std::string_view data);
 int64_t InsertEvent(PooledConnection& c, const Keyring& keyring, int64_t complaint_id,
                     const LogEntry& entry);
 
+// Appends the record of the resort itself `record` (ValidateRecord must
+// accept it), with its authentication code, queues it for the log's
+// sequencer, and returns its id. ALREADY_EXISTS when a record of the same
+// kind and name exists (records are never replaced). Two statements, in the
+// caller's transaction.
+absl::StatusOr<int64_t> InsertLogRecord(PooledConnection& c, const Keyring& keyring,
+                                        const LogRecord& record);
+
 // The associated data of a notification's text: its complaint, the event
 // that queued it and its kind, which are unique together.
 std::string NotificationAad(std::string_view reference_number, int64_t event_id, int kind);

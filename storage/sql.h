@@ -138,6 +138,15 @@ inline constexpr char kInsertEvent[] =
 // the event's transaction.
 inline constexpr char kInsertLogPending[] = "INSERT INTO log_pending (event_id) VALUES (?)";
 
+// A record of the resort itself for the log (append-only), and its place in
+// the sequencer's queue. Parameters: kind, name, record_time, digest, mac;
+// then the record id.
+inline constexpr char kInsertLogRecord[] =
+    "INSERT INTO log_records (kind, name, record_time, digest, mac) VALUES (?, ?, ?, ?, ?)"
+    " RETURNING id";
+inline constexpr char kInsertLogPendingRecord[] =
+    "INSERT INTO log_pending (record_id) VALUES (?)";
+
 // --- Idempotency -----------------------------------------------------------------
 
 inline constexpr char kInsertIdempotencyKey[] =
@@ -474,29 +483,34 @@ inline constexpr char kSelectLegacyMaxEventId[] =
 // Never locking: the joined complaints are the writers' rows. Parameter:
 // limit.
 inline constexpr char kSelectPendingEntries[] =
-    "SELECT p.event_id, c.reference_number, e.event_time, COALESCE(e.actor_principal_id, 0),"
-    " e.type, COALESCE(e.from_state, 0), COALESCE(e.to_state, 0), e.public, e.public_message,"
-    " COALESCE(e.internal_note, ''), COALESCE(e.details, ''), e.mac"
+    "SELECT p.id, p.event_id, c.reference_number, e.event_time,"
+    " COALESCE(e.actor_principal_id, 0), e.type, COALESCE(e.from_state, 0),"
+    " COALESCE(e.to_state, 0), e.public, e.public_message, COALESCE(e.internal_note, ''),"
+    " COALESCE(e.details, ''), e.mac,"
+    " p.record_id, r.kind, r.name, r.record_time, r.digest, r.mac"
     " FROM log_pending p"
-    " JOIN complaint_events e ON e.id = p.event_id"
-    " JOIN complaints c ON c.id = e.complaint_id"
-    " ORDER BY p.event_id LIMIT ?";
+    " LEFT JOIN complaint_events e ON e.id = p.event_id"
+    " LEFT JOIN complaints c ON c.id = e.complaint_id"
+    " LEFT JOIN log_records r ON r.id = p.record_id"
+    " ORDER BY p.id LIMIT ?";
 
-// Numbers a batch: a JSON array of [revision, event id, leaf hash in hex].
-// Parameters: sequenced_at, the array.
+// Numbers a batch: a JSON array of [revision, event id, record id, leaf hash
+// in hex], one of the ids 0. Parameters: sequenced_at, the array.
 inline constexpr char kInsertLogEntries[] =
-    "INSERT INTO log_entries (revision, event_id, leaf_hash, sequenced_at)"
-    " SELECT j.revision, j.event_id, UNHEX(j.leaf), ? FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-    " revision BIGINT PATH '$[0]', event_id BIGINT PATH '$[1]', leaf CHAR(64) PATH '$[2]'))"
+    "INSERT INTO log_entries (revision, event_id, record_id, leaf_hash, sequenced_at)"
+    " SELECT j.revision, NULLIF(j.event_id, 0), NULLIF(j.record_id, 0), UNHEX(j.leaf), ?"
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (revision BIGINT PATH '$[0]',"
+    " event_id BIGINT PATH '$[1]', record_id BIGINT PATH '$[2]', leaf CHAR(64) PATH '$[3]'))"
     " AS j";
 
-// Parameter: the event ids (DUMAS_SQL_ID_LIST).
+// Parameter: the queue's ids (DUMAS_SQL_ID_LIST).
 inline constexpr char kDeleteLogPending[] =
-    "DELETE p FROM " DUMAS_SQL_ID_LIST " JOIN log_pending p ON p.event_id = j.id";
+    "DELETE p FROM " DUMAS_SQL_ID_LIST " JOIN log_pending p ON p.id = j.id";
 
-// Parameters: event id, reason, rejected_at.
+// Parameters: event id, record id (one of them NULL), reason, rejected_at.
 inline constexpr char kInsertLogRejected[] =
-    "INSERT IGNORE INTO log_rejected (event_id, reason, rejected_at) VALUES (?, ?, ?)";
+    "INSERT IGNORE INTO log_rejected (event_id, record_id, reason, rejected_at)"
+    " VALUES (?, ?, ?, ?)";
 
 // The leaves after a revision. Parameters: revision, limit.
 inline constexpr char kSelectLogLeaves[] =
@@ -514,10 +528,12 @@ inline constexpr char kListChanges[] =
     " c.key_id, " DUMAS_SQL_SHARED("c.full_name_ct") ", " DUMAS_SQL_SHARED("c.nik_ct") ","
     " " DUMAS_SQL_SHARED("c.phone_ct") ", " DUMAS_SQL_SHARED("c.email_ct") ","
     " " DUMAS_SQL_SHARED("c.address_ct") ", " DUMAS_SQL_SHARED("c.identity_salt_ct") ","
-    " " DUMAS_SQL_SHARED("c.reply_address_ct")
+    " " DUMAS_SQL_SHARED("c.reply_address_ct") ","
+    " l.record_id, r.kind, r.name, r.record_time, r.digest"
     " FROM log_entries l"
-    " JOIN complaint_events e ON e.id = l.event_id"
-    " JOIN complaints c ON c.id = e.complaint_id"
+    " LEFT JOIN complaint_events e ON e.id = l.event_id"
+    " LEFT JOIN complaints c ON c.id = e.complaint_id"
+    " LEFT JOIN log_records r ON r.id = l.record_id"
     " WHERE l.revision > ? ORDER BY l.revision LIMIT ?";
 #undef DUMAS_SQL_SHARED
 

@@ -20,6 +20,8 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
+#include "storage/connection_pool.h"
+#include "storage/mysql_store_internal.h"
 #include "tests/rfc9162_reference.h"
 #include "tests/service_fixture.h"
 #include "tools/log_verifier/log_verifier.h"
@@ -380,6 +382,55 @@ TEST_F(TamperingTest, NothingTamperedVerifies) {
   Checkpoint();
   const LogReport report = VerifyAgain();
   EXPECT_TRUE(report.ok) << report.problem;
+}
+
+// A record of the resort itself (here a frozen report's digest) is logged
+// beside the events, once per kind and name, and a swapped digest is named.
+TEST_F(TamperingTest, ARecordIsLoggedOnceAndASwappedDigestIsNamed) {
+  auto insert = [&](const LogRecord& record) {
+    return store().connection_pool().RunTransaction(
+        [&](PooledConnection& c) -> absl::StatusOr<ConnectionPool::TransactionEnd> {
+          absl::StatusOr<int64_t> id =
+              mysql_store_internal::InsertLogRecord(c, store().keyring(), record);
+          if (!id.ok()) return id.status();
+          return ConnectionPool::TransactionEnd::kCommit;
+        },
+        /*idempotent=*/false);
+  };
+  const LogRecord record{.kind = "ANEV_REPORT",
+                         .name = "reports/2026-10",
+                         .time = absl::FromUnixMicros(1793496600250000),
+                         .digest = std::string(32, '\x5d')};
+  ASSERT_TRUE(insert(record).ok());
+  EXPECT_TRUE(absl::IsAlreadyExists(insert(record)));
+  LogRecord bad = record;
+  bad.kind = "anev";
+  EXPECT_TRUE(absl::IsInvalidArgument(insert(bad)));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM log_records"), 1);
+  for (int i = 0; i < 200 && Count("SELECT COUNT(*) FROM log_entries") < 13; ++i) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  const std::vector<v1::Change> changes = AllChanges(oversight_);
+  ASSERT_THAT(changes, SizeIs(13));
+  const v1::Change& logged = changes[12];
+  ASSERT_TRUE(logged.has_record());
+  EXPECT_TRUE(logged.complaint().empty());
+  EXPECT_EQ(logged.record().kind(), "ANEV_REPORT");
+  EXPECT_EQ(logged.record().name(), "reports/2026-10");
+  EXPECT_EQ(logged.record().digest(), record.digest);
+  absl::StatusOr<Hash> leaf = LeafOfChange(logged);
+  ASSERT_TRUE(leaf.ok()) << leaf.status();
+  EXPECT_EQ(std::string(leaf->begin(), leaf->end()), logged.leaf_hash());
+  EXPECT_EQ(rfc9162::LeafHash(EncodeRecord(record)), logged.leaf_hash());
+  Checkpoint();
+  LogReport report = VerifyAgain();
+  ASSERT_TRUE(report.ok) << report.problem;
+  held_ = verifier_->FetchCheckpoint()->checkpoint;
+
+  Execute("UPDATE log_records SET digest = UNHEX(SHA2('laporan lain', 256))");
+  report = VerifyAgain();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_revision, 13) << report.problem;
 }
 
 TEST_F(TamperingTest, AnUpdatedEventIsNamed) {

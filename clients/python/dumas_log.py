@@ -17,7 +17,7 @@ besides python3-grpcio and python3-protobuf.
             print(report.describe())
 
 What it offers:
-  The leaf of a change      entry_bytes, leaf_hash, details_bytes,
+  The leaf of a change      entry_bytes, record_bytes, leaf_hash, details_bytes,
                             identity_commitment, verify_identity, apply_details
   RFC 9162 Merkle trees     hash_leaf, hash_children, root_from_leaves,
                             CompactRange, MerkleTree, verify_inclusion,
@@ -54,6 +54,8 @@ from dumas.v1 import integration_service_pb2 as isvc
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 ENTRY_MAGIC = b"dumas-log-entry/v1\n"
+RECORD_MAGIC = b"dumas-log-record/v1\n"
+_RECORD_KIND = re.compile(r"[A-Z0-9_]{1,32}")
 IDENTITY_MAGIC = b"dumas-identity/v1\n"
 
 # Signature types of C2SP signed-note.
@@ -361,6 +363,32 @@ def entry_bytes(change):
         raise EncodingError(f"revision {change.revision}: {error}") from None
 
 
+def record_bytes(change):
+    """The canonical encoding of the log record a dumas.v1.Change carries
+    (change.record: a record of the resort itself, such as a frozen report's
+    digest; docs/transparency-log.md, "Log records").
+
+    Raises EncodingError when the record is out of the allowed ranges."""
+    record = change.record
+    try:
+        if not _RECORD_KIND.fullmatch(record.kind):
+            raise EncodingError("the record's kind is not 1-32 of A-Z, 0-9 and _")
+        name = record.name.encode("utf-8")
+        if not 1 <= len(name) <= 255:
+            raise EncodingError("the record's name is not 1-255 bytes")
+        if len(record.digest) != HASH_SIZE:
+            raise EncodingError("the record's digest is not 32 bytes")
+        return b"".join((
+            RECORD_MAGIC,
+            _str(record.kind),
+            _bytes(name),
+            _int64(timestamp_micros(record.record_time)),
+            _bytes(record.digest),
+        ))
+    except EncodingError as error:
+        raise EncodingError(f"revision {change.revision}: {error}") from None
+
+
 def hash_leaf(entry):
     """RFC 9162 leaf hash: SHA-256(0x00 || entry)."""
     return hashlib.sha256(b"\x00" + entry).digest()
@@ -373,7 +401,10 @@ def hash_children(left, right):
 
 def leaf_hash(change):
     """The leaf hash of a dumas.v1.Change, recomputed from its fields (compare
-    it with change.leaf_hash). Raises EncodingError like entry_bytes."""
+    it with change.leaf_hash): of its record when it carries one, else of its
+    event. Raises EncodingError like entry_bytes."""
+    if change.HasField("record"):
+        return hash_leaf(record_bytes(change))
     return hash_leaf(entry_bytes(change))
 
 

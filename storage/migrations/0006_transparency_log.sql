@@ -2,7 +2,8 @@
 -- identity with Kompolnas, complaints imported from Kompolnas by their
 -- external id, and the transparency log (docs/transparency-log.md): each
 -- event's details and authentication code, the queue of events the sequencer
--- has not numbered yet, the log's entries, its signed checkpoints and their
+-- has not numbered yet, records of the resort itself (such as a frozen
+-- report's digest), the log's entries, its signed checkpoints and their
 -- cosignatures.
 --
 -- Re-runnable like every migration.
@@ -27,32 +28,61 @@ ALTER TABLE complaint_events
   ADD COLUMN IF NOT EXISTS details MEDIUMBLOB NULL,
   ADD COLUMN IF NOT EXISTS mac BINARY(32) NULL;
 
--- Events committed but not numbered yet: written in the event's transaction,
--- removed by the sequencer in the transaction that numbers them.
-CREATE TABLE IF NOT EXISTS log_pending (
-  event_id BIGINT NOT NULL,
-  PRIMARY KEY (event_id),
-  CONSTRAINT fk_log_pending_event FOREIGN KEY (event_id) REFERENCES complaint_events (id)
+-- Records of the resort itself, not of one complaint (docs/transparency-log.md,
+-- "Log records"): one per kind and name. Append-only; mac as for events.
+CREATE TABLE IF NOT EXISTS log_records (
+  id BIGINT NOT NULL AUTO_INCREMENT,
+  kind VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  record_time DATETIME(6) NOT NULL,
+  digest BINARY(32) NOT NULL,
+  mac BINARY(32) NOT NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_log_records_kind_name (kind, name)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- The log: revision r is leaf r - 1 of the Merkle tree. Append-only.
+-- Events and records committed but not numbered yet (exactly one of the two
+-- ids): written in their transaction, removed by the sequencer in the
+-- transaction that numbers them.
+CREATE TABLE IF NOT EXISTS log_pending (
+  id BIGINT NOT NULL AUTO_INCREMENT,
+  event_id BIGINT NULL,
+  record_id BIGINT NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_log_pending_event (event_id),
+  UNIQUE KEY uq_log_pending_record (record_id),
+  CONSTRAINT fk_log_pending_event FOREIGN KEY (event_id) REFERENCES complaint_events (id),
+  CONSTRAINT fk_log_pending_record FOREIGN KEY (record_id) REFERENCES log_records (id),
+  CONSTRAINT ck_log_pending_one CHECK ((event_id IS NULL) <> (record_id IS NULL))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- The log: revision r is leaf r - 1 of the Merkle tree, an event or a record.
+-- Append-only.
 CREATE TABLE IF NOT EXISTS log_entries (
   revision BIGINT NOT NULL,
-  event_id BIGINT NOT NULL,
+  event_id BIGINT NULL,
+  record_id BIGINT NULL,
   leaf_hash BINARY(32) NOT NULL,
   sequenced_at DATETIME(6) NOT NULL,
   PRIMARY KEY (revision),
   UNIQUE KEY uq_log_entries_event (event_id),
-  CONSTRAINT fk_log_entries_event FOREIGN KEY (event_id) REFERENCES complaint_events (id)
+  UNIQUE KEY uq_log_entries_record (record_id),
+  CONSTRAINT fk_log_entries_event FOREIGN KEY (event_id) REFERENCES complaint_events (id),
+  CONSTRAINT fk_log_entries_record FOREIGN KEY (record_id) REFERENCES log_records (id),
+  CONSTRAINT ck_log_entries_one CHECK ((event_id IS NULL) <> (record_id IS NULL))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- Events the sequencer refused to number (their authentication code did not
--- verify), for the operators.
+-- Events and records the sequencer refused to number (their authentication
+-- code did not verify), for the operators.
 CREATE TABLE IF NOT EXISTS log_rejected (
-  event_id BIGINT NOT NULL,
+  id BIGINT NOT NULL AUTO_INCREMENT,
+  event_id BIGINT NULL,
+  record_id BIGINT NULL,
   reason VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   rejected_at DATETIME(6) NOT NULL,
-  PRIMARY KEY (event_id)
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_log_rejected_event (event_id),
+  UNIQUE KEY uq_log_rejected_record (record_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- Signed checkpoints: the note is the body and the log's signature line.

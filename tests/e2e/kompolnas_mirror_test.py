@@ -248,7 +248,8 @@ class KompolnasMirrorTest(unittest.TestCase):
         self.assertEqual(log.root_from_leaves(log.leaf_hash(c) for c in signed),
                          checkpoint.root_hash)
         self.assertEqual(self.query("SELECT COUNT(*) FROM identities")[0][0], 12 // 3)
-        self.assertIn(checkpoint.tree_size, self.accepted())
+        # The identity reads of its run may be in a later checkpoint it took.
+        self.assertGreaterEqual(max(self.accepted(), default=0), checkpoint.tree_size)
         served = self.oversight.integration.GetCheckpoint(isvc.GetCheckpointRequest(),
                                                           timeout=10)
         if served.tree_size == checkpoint.tree_size:

@@ -203,6 +203,18 @@ GOLDEN_IDENTITY_READ_ENTRY = b"".join([
 GOLDEN_IDENTITY_READ_LEAF_HASH = bytes.fromhex(
     "ca803255e5f141391f8ebd5125b24ac48afadd0d7d7acbe3b0ca69b197d4ff18")
 
+# A record of the resort itself: a frozen report's digest, SHA-256("anev 2026-10").
+GOLDEN_RECORD_CHANGE = vector_text("record.textproto")
+GOLDEN_RECORD_ENTRY = b"".join([
+    b"dumas-log-record/v1\n",
+    bytes.fromhex("0000000b") + b"ANEV_REPORT",
+    bytes.fromhex("0000000f") + b"reports/2026-10",
+    bytes.fromhex("00065f2cf7c38690"),                       # 1793496600250000 us
+    bytes.fromhex("00000020") + hashlib.sha256(b"anev 2026-10").digest(),
+])
+GOLDEN_RECORD_LEAF_HASH = bytes.fromhex(
+    "b9efa5734e45b95f7d39cd81e7fe173225391ae66272d007b5422f43af6cb552")
+
 
 def change_of(textproto):
     return text_format.Parse(textproto, isvc.Change())
@@ -380,6 +392,17 @@ class CanonicalEncodingTest(unittest.TestCase):
         self.assertEqual(log.details_bytes(change.details), GOLDEN_LATER_DETAILS)
         self.assertEqual(log.entry_bytes(change), GOLDEN_LATER_ENTRY)
         self.assertEqual(log.leaf_hash(change), GOLDEN_LATER_LEAF_HASH)
+
+    def test_golden_record(self):
+        change = change_of(GOLDEN_RECORD_CHANGE)
+        self.assertEqual(log.record_bytes(change), GOLDEN_RECORD_ENTRY)
+        self.assertEqual(log.leaf_hash(change), GOLDEN_RECORD_LEAF_HASH)
+        for bad in ({"kind": "anev"}, {"kind": ""}, {"name": ""}, {"digest": b"\x00" * 31}):
+            broken = change_of(GOLDEN_RECORD_CHANGE)
+            for field, value in bad.items():
+                setattr(broken.record, field, value)
+            with self.assertRaises(log.EncodingError):
+                log.leaf_hash(broken)
 
     def test_golden_identity_read(self):
         change = change_of(GOLDEN_IDENTITY_READ_CHANGE)

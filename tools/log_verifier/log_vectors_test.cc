@@ -43,6 +43,10 @@ class LogVectorsTest : public ::testing::TestWithParam<Vector> {};
 
 TEST_P(LogVectorsTest, RecomputesTheGoldenLeaf) {
   const v1::Change change = Parse<v1::Change>(GetParam().file);
+  absl::StatusOr<Hash> leaf = LeafOfChange(change);
+  ASSERT_TRUE(leaf.ok()) << leaf.status();
+  EXPECT_EQ(Hex(*leaf), GetParam().leaf_hash);
+  if (change.has_record()) return;
   absl::StatusOr<LogEntry> entry = EntryOfChange(change);
   ASSERT_TRUE(entry.ok()) << entry.status();
   EXPECT_EQ(Hex(EntryLeafHash(*entry)), GetParam().leaf_hash);
@@ -60,7 +64,9 @@ INSTANTIATE_TEST_SUITE_P(
         Vector{"answered.textproto",
                "11ea854ee9bc344efa88ca6f0d83400cd055181750eee0ce19cd5f5305b76f0b"},
         Vector{"identity_read.textproto",
-               "ca803255e5f141391f8ebd5125b24ac48afadd0d7d7acbe3b0ca69b197d4ff18"}));
+               "ca803255e5f141391f8ebd5125b24ac48afadd0d7d7acbe3b0ca69b197d4ff18"},
+        Vector{"record.textproto",
+               "b9efa5734e45b95f7d39cd81e7fe173225391ae66272d007b5422f43af6cb552"}));
 
 TEST(LogVectorsTest, IdentityCommitmentOfTheGoldenRegistration) {
   const v1::Change received = Parse<v1::Change>("received.textproto");

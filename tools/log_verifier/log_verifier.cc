@@ -50,6 +50,30 @@ LogReport Bad(int64_t revision, std::string problem) {
 
 }  // namespace
 
+absl::StatusOr<LogRecord> RecordOfChange(const v1::Change& change) {
+  const v1::LogRecord& r = change.record();
+  LogRecord record{.kind = r.kind(),
+                   .name = r.name(),
+                   .time = TimeOf(r.record_time()),
+                   .digest = r.digest()};
+  if (absl::Status valid = ValidateRecord(record); !valid.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("revision ", change.revision(), ": ", valid.message()));
+  }
+  return record;
+}
+
+absl::StatusOr<Hash> LeafOfChange(const v1::Change& change) {
+  if (change.has_record()) {
+    absl::StatusOr<LogRecord> record = RecordOfChange(change);
+    if (!record.ok()) return record.status();
+    return RecordLeafHash(*record);
+  }
+  absl::StatusOr<LogEntry> entry = EntryOfChange(change);
+  if (!entry.ok()) return entry.status();
+  return EntryLeafHash(*entry);
+}
+
 absl::StatusOr<LogEntry> EntryOfChange(const v1::Change& change) {
   LogEntry entry;
   entry.reference_number = IdOf(change.complaint(), "complaints");
@@ -206,9 +230,11 @@ LogReport LogVerifier::RecomputeTree(const Checkpoint& checkpoint,
       }
       absl::StatusOr<Hash> leaf = HashOf(change.leaf_hash());
       if (!leaf.ok()) return Bad(change.revision(), "its leaf hash is not 32 bytes");
-      absl::StatusOr<LogEntry> entry = EntryOfChange(change);
-      if (!entry.ok()) return Bad(change.revision(), std::string(entry.status().message()));
-      if (EntryLeafHash(*entry) != *leaf) {
+      absl::StatusOr<Hash> recomputed = LeafOfChange(change);
+      if (!recomputed.ok()) {
+        return Bad(change.revision(), std::string(recomputed.status().message()));
+      }
+      if (*recomputed != *leaf) {
         return Bad(change.revision(),
                    absl::StrCat("revision ", change.revision(),
                                 " was altered after it was logged: its fields hash to "

@@ -26,6 +26,14 @@ namespace dumas {
 // a change the encoding cannot represent.
 absl::StatusOr<LogEntry> EntryOfChange(const v1::Change& change);
 
+// The log record of a change that carries one (change.has_record()).
+// INVALID_ARGUMENT for a record the encoding cannot represent.
+absl::StatusOr<LogRecord> RecordOfChange(const v1::Change& change);
+
+// The leaf hash of a change recomputed from its fields: of its record, or of
+// its event's entry.
+absl::StatusOr<Hash> LeafOfChange(const v1::Change& change);
+
 // A checkpoint whose log signature verified.
 struct VerifiedCheckpoint {
   Checkpoint checkpoint;

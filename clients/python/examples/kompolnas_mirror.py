@@ -101,6 +101,8 @@ SCHEMA = [
          last_revision INTEGER NOT NULL DEFAULT 0)""",
     # One row per revision: the change as served (without the identity
     # unless --keep-identities), its leaf, and the complaint's state after it.
+    # A record of the resort itself (a frozen report's digest) has its name
+    # as the complaint, its kind as the event type, and no state.
     """CREATE TABLE IF NOT EXISTS changes (
          source TEXT NOT NULL REFERENCES sources (name),
          revision INTEGER NOT NULL,
@@ -733,8 +735,15 @@ class _Batch:
         if change.revision != expected:
             raise dumas_log.RevisionGap(expected, change.revision)
         leaf = dumas_log.check_leaf(change)
-        dumas_log.verify_identity(change)
         self.nodes.extend(self.tree.append(leaf))
+        if change.HasField("record"):
+            # A record of the resort itself (a frozen report's digest): kept
+            # under its name, with no complaint to fold.
+            self.rows.append((change.revision, leaf, change.record.name, change.record.kind,
+                              dumas_log.timestamp_micros(change.record.record_time), None,
+                              change.SerializeToString()))
+            return
+        dumas_log.verify_identity(change)
         reference = dumas_log.reference_number(change.complaint)
         if reference in self.complaints:
             state = self.complaints[reference][-1]
