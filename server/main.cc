@@ -25,6 +25,7 @@
 #include "domain/certificate_identity.h"
 #include "domain/complaint.h"
 #include "domain/signed_note.h"
+#include "domain/string_view_interop.h"
 #include "server/dumas_server.h"
 #include "server/log.h"
 #include "server/tls_credentials.h"
@@ -376,7 +377,7 @@ int CreateAccounts(const MySqlOptions& admin) {
   for (absl::string_view part : absl::StrSplit(absl::GetFlag(FLAGS_service_accounts), ',',
                                                absl::SkipWhitespace())) {
     absl::StatusOr<DatabaseAccount> account =
-        ParseDatabaseAccount(absl::StripAsciiWhitespace(part));
+        ParseDatabaseAccount(ToStd(absl::StripAsciiWhitespace(part)));
     if (!account.ok()) return Fail("bad_flags", account.status());
     account->password = *service_password;
     setup.service.push_back(*std::move(account));

@@ -14,6 +14,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "domain/certificate_identity.h"
+#include "domain/string_view_interop.h"
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/auth_context.h"
 
@@ -43,7 +44,7 @@ void Add(std::vector<std::string>& identities, std::string_view kind,
          const std::optional<std::string>& value) {
   if (!value.has_value()) return;
   absl::StatusOr<std::string> identity =
-      CanonicalCertificateIdentity(absl::StrCat(kind, ":", *value));
+      CanonicalCertificateIdentity(absl::StrCat(ToAbsl(kind), ":", *value));
   if (identity.ok() &&
       std::find(identities.begin(), identities.end(), *identity) == identities.end()) {
     identities.push_back(*std::move(identity));
@@ -110,8 +111,8 @@ absl::StatusOr<std::vector<std::string>> CertificateIdentities(std::string_view 
   unsigned int digest_length = 0;
   if (X509_digest(cert.get(), EVP_sha256(), digest, &digest_length) == 1) {
     Add(identities, "sha256",
-        absl::BytesToHexString(std::string_view(reinterpret_cast<const char*>(digest),
-                                                digest_length)));
+        absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest),
+                                                 digest_length)));
   }
   return identities;
 }

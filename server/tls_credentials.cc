@@ -292,7 +292,8 @@ absl::Status ReloadableTlsCredentials::Publish(const Material& material) {
   // while it read: a snapshot always gets a later one than the last, so a
   // read that straddles a swap is seen and repeated.
   const absl::Time mtime =
-      std::max(absl::Floor(absl::Now(), absl::Seconds(1)), published_mtime_ + absl::Seconds(1));
+      std::max(absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now())),
+               published_mtime_ + absl::Seconds(1));
   const int identity = NewMemoryFile("dumas-tls-identity", material.identity_pem, mtime);
   if (identity < 0) {
     return absl::InternalError(absl::StrCat("cannot make the TLS snapshot: ", strerror(errno)));
