@@ -8,8 +8,8 @@
 -- Derived from every statement in storage/sql.h. The service role has no
 -- DDL (CREATE, ALTER, DROP, INDEX, REFERENCES), no global privilege and no
 -- access to other schemas. The log of what happened is append-only:
--- complaint_events and the transparency log's entries, checkpoints,
--- cosignatures and state get SELECT and INSERT only, so that not even the
+-- complaint_events and the transparency log's records, entries,
+-- checkpoints, cosignatures and state get SELECT and INSERT only, so that not even the
 -- server's own account can alter or remove an event.
 --
 -- A migration that adds a table adds its grant here in the same change
@@ -55,9 +55,13 @@ GRANT SELECT, INSERT, UPDATE ON notifications TO SERVICE_ROLE;
 GRANT SELECT, INSERT, UPDATE, DELETE ON track_failures TO SERVICE_ROLE;
 
 -- The transparency log. log_pending is the sequencer's queue: written with
--- each event, deleted when numbered. log_rejected records events refused.
+-- each event and record, deleted when numbered (the only DELETE the log's
+-- tables see: a queue entry, never a logged leaf). log_records holds the
+-- resort's own records beside the events. log_rejected records events
+-- refused.
 -- identity_deliveries' event id is set after its first insert.
 GRANT SELECT, INSERT, DELETE ON log_pending TO SERVICE_ROLE;
+GRANT SELECT, INSERT ON log_records TO SERVICE_ROLE;
 GRANT SELECT, INSERT ON log_entries TO SERVICE_ROLE;
 GRANT SELECT, INSERT ON log_rejected TO SERVICE_ROLE;
 GRANT SELECT, INSERT ON log_checkpoints TO SERVICE_ROLE;
