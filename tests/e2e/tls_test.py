@@ -131,6 +131,16 @@ class MutualTlsTest(unittest.TestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("allow_plaintext_on_any_address", result.stderr + result.stdout)
 
+    def test_superuser_account_is_refused(self):
+        # The harness serves as root with --allow_privileged_database_account;
+        # without the flag dumasd refuses, naming it.
+        result = subprocess.run(
+            [self.server.dumasd, "serve", "--listen=127.0.0.1:0", "--startup_timeout=5s",
+             *self.server.flags()],
+            capture_output=True, text=True, timeout=60, check=False)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("allow_privileged_database_account", result.stderr + result.stdout)
+
 
 if __name__ == "__main__":
     unittest.main()
