@@ -13,7 +13,7 @@
 -- server's own account can alter or remove an event.
 --
 -- A migration that adds a table adds its grant here in the same change
--- (grants_test fails for a table without one); a privilege no longer
+-- (least_privilege_test fails for a table without one); a privilege no longer
 -- needed is withdrawn with a REVOKE line below its GRANT, which the migrator
 -- applies whether or not the role still holds it.
 --
