@@ -230,6 +230,13 @@ struct Principal {
   Role role = Role::kUnspecified;
   std::string unit_id;  // empty unless the role is bound to a unit
   ChannelSet channels;  // GATEWAY: the channels it serves (one or more); empty otherwise
+  // The client-certificate identity bound to it (domain/certificate_identity.h,
+  // canonical), or empty for a principal that authenticates by token alone.
+  // A principal with one presents a certificate carrying it on every call.
+  std::string certificate_identity;
+  // With a certificate identity: whether every call also carries the bearer
+  // token (two factors). False: the certificate alone (no usable token).
+  bool token_required = true;
   absl::Time create_time;
   std::optional<absl::Time> revoke_time;
 };

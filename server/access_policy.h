@@ -151,10 +151,24 @@ inline constexpr MethodAccess kMethodAccess[] = {
 
 const MethodAccess& AccessOf(Method method);
 
-// Checks the `authorization: Bearer <token>` metadata of a call against
-// kMethodAccess. Tokens are looked up in the PrincipalStore and the answer is
-// cached for `cache_ttl`. ForgetCachedTokens drops the cache at once; the
-// server calls it when a principal is revoked through it, and when it sees
+// Finds the principal of a call and checks it against kMethodAccess. A call
+// names its principal by the `authorization: Bearer <token>` metadata, by
+// the client certificate of a mutual-TLS connection (its identities,
+// server/peer_certificate.h, bound to a principal), or by both:
+//
+//   certificate bound to P, no token     P, unless P requires its token too
+//   certificate bound to P, P's token    P
+//   certificate bound to P, Q's token    refused
+//   token of P, no bound certificate     P, unless P is bound to a certificate
+//                                        (it must present it)
+//   a certificate that carries an identity bound only to revoked
+//   principals, or identities of two active principals: refused
+//
+// A certificate bound to no principal (one that only secures the transport)
+// names nobody. Tokens and certificates are looked up in the
+// PrincipalStore and the answers cached for `cache_ttl`. ForgetCachedTokens
+// drops the cache at once; the server calls it when a principal is revoked
+// or bound to a certificate through it, and when it sees
 // (PrincipalStore::RevocationMark) that another server revoked one. A lookup
 // that raced a ForgetCachedTokens is not cached. Thread-safe.
 class Authenticator {
@@ -162,35 +176,47 @@ class Authenticator {
   Authenticator(PrincipalStore& store, absl::Duration cache_ttl);
 
   // The caller of a method for staff or systems (a role set in
-  // kMethodAccess): UNAUTHENTICATED when the token is missing, malformed,
-  // unknown or revoked; PERMISSION_DENIED when the principal's role may not
-  // call `method`; UNAVAILABLE when the store cannot be reached. For a public
-  // method, INTERNAL (use Identify).
+  // kMethodAccess): UNAUTHENTICATED when neither token nor certificate names
+  // a principal, the token is malformed, unknown or revoked, or the
+  // combination is refused (see above); PERMISSION_DENIED when the
+  // principal's role may not call `method`; UNAVAILABLE when the store
+  // cannot be reached. For a public method, INTERNAL (use Identify).
   absl::StatusOr<Principal> Authorize(const grpc::ServerContext& context, Method method);
 
-  // The caller of a public method: nullopt when it sent no authorization
-  // metadata; the principal when it sent a valid token (a gateway speaking
-  // for a citizen); UNAUTHENTICATED when the token is malformed, unknown or
-  // revoked — a caller that sends a token means to be known.
+  // The caller of a public method: nullopt when it sent no token and no
+  // bound certificate; the principal when they name one (a gateway speaking
+  // for a citizen); UNAUTHENTICATED when they are refused as in Authorize —
+  // a caller that sends credentials means to be known.
   absl::StatusOr<std::optional<Principal>> Identify(const grpc::ServerContext& context);
 
-  // Forgets every cached token, so that a revocation takes effect at once.
+  // Forgets every cached token and certificate, so that a revocation takes
+  // effect at once.
   void ForgetCachedTokens() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct CachedPrincipal {
-    Principal principal;
+    std::optional<Principal> principal;  // nullopt: a certificate bound to nobody
     absl::Time expires;
   };
 
-  // The principal of the call's token; NOT_FOUND when it sent none.
+  // The principal the call's credentials name; NOT_FOUND when they name none.
   absl::StatusOr<Principal> PrincipalOf(const grpc::ServerContext& context);
   absl::StatusOr<Principal> Authenticate(absl::string_view token) ABSL_LOCKS_EXCLUDED(mu_);
+  // The principal bound to a client certificate (PEM), nullopt when none is.
+  absl::StatusOr<std::optional<Principal>> AuthenticateCertificate(absl::string_view pem)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // The cache's answer for `key`, or nullopt and the generation to cache
+  // the store's answer under.
+  std::optional<std::optional<Principal>> Cached(const std::string& key, absl::Time now,
+                                                 uint64_t* generation) ABSL_LOCKS_EXCLUDED(mu_);
+  void Cache(const std::string& key, const std::optional<Principal>& principal, absl::Time now,
+             uint64_t generation) ABSL_LOCKS_EXCLUDED(mu_);
 
   PrincipalStore& store_;
   const absl::Duration cache_ttl_;
   absl::Mutex mu_;
-  // Keyed by the SHA-256 digest of the token, so no token stays in memory.
+  // Keyed by "t" and the SHA-256 digest of the token (so no token stays in
+  // memory), or "c" and the digest of the certificate.
   absl::flat_hash_map<std::string, CachedPrincipal> cache_ ABSL_GUARDED_BY(mu_);
   // Counts ForgetCachedTokens calls: a lookup caches its answer only when
   // none came while it asked the store.

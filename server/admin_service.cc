@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "domain/certificate_identity.h"
 #include "domain/complaint_validation.h"
 #include "domain/field_violations.h"
 #include "server/log.h"
@@ -45,6 +46,8 @@ void ToProto(const Principal& principal, v1::Principal* out) {
   if (!principal.channels.empty()) {
     SetLegacyChannel(*out, static_cast<v1::Channel>(principal.channels.channels().front()));
   }
+  out->set_certificate_identity(principal.certificate_identity);
+  out->set_certificate_only(!principal.certificate_identity.empty() && !principal.token_required);
 }
 
 void ToProto(const RoutingRule& rule, v1::RoutingRule* out) {
@@ -143,9 +146,24 @@ grpc::Status AdminServiceImpl::CreatePrincipal(grpc::ServerContext* context,
     if (principal.role != Role::kGateway && !channels.empty()) {
       violations.Add("principal.channels", "is only for ROLE_GATEWAY");
     }
+    if (!in.certificate_identity().empty()) {
+      absl::StatusOr<std::string> identity =
+          CanonicalCertificateIdentity(in.certificate_identity());
+      if (identity.ok()) {
+        principal.certificate_identity = *std::move(identity);
+      } else {
+        violations.Add("principal.certificate_identity", std::string(identity.status().message()));
+      }
+    } else if (in.certificate_only()) {
+      violations.Add("principal.certificate_only", "needs a certificate_identity");
+    }
+    principal.token_required = !in.certificate_only();
     if (!violations.empty()) return violations.ToStatus();
     auto created = admin_.CreatePrincipalWithToken(principal);
     if (!created.ok()) return created.status();
+    // A certificate this server remembers as bound to nobody names the new
+    // principal from now on.
+    if (!principal.certificate_identity.empty()) authenticator_.ForgetCachedTokens();
     ToProto(created->first, response->mutable_principal());
     response->set_token(created->second);
     return absl::OkStatus();

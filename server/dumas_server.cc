@@ -14,6 +14,7 @@
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "server/listen_address.h"
 #include "server/log.h"
 
 namespace dumas {
@@ -41,9 +42,42 @@ DumasServer::DumasServer(const ServerOptions& options, const Stores& stores)
       integration_service_(stores.change_log, stores.complaints, cache_, authenticator_, stopping_,
                            options.heartbeat_interval) {}
 
+namespace {
+
+absl::Status CheckListeners(const ServerOptions& options) {
+  if (options.listen.empty() && options.tls_listen.empty()) {
+    return absl::InvalidArgumentError("nothing to listen on: give a plaintext or a TLS address");
+  }
+  if (!options.listen.empty() && !options.allow_plaintext_on_any_address &&
+      !IsLoopbackListenAddress(options.listen)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to serve plaintext on ", options.listen,
+        ": tokens, tracking codes and identities would cross the network unencrypted. Serve "
+        "TLS there (--tls_listen with --tls_cert_file and --tls_key_file), keep plaintext on a "
+        "loopback address, or, behind a TLS-terminating proxy on this host, say "
+        "--allow_plaintext_on_any_address"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status DumasServer::CheckOptions(const ServerOptions& options) {
+  if (absl::Status status = CheckListeners(options); !status.ok()) return status;
+  if (options.tls_listen.empty()) return absl::OkStatus();
+  return ReloadableTlsCredentials::Check(options.tls);
+}
+
 absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOptions& options,
                                                                 const Stores& stores) {
+  if (absl::Status status = CheckListeners(options); !status.ok()) return status;
   std::unique_ptr<DumasServer> server(new DumasServer(options, stores));
+  if (!options.tls_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<ReloadableTlsCredentials>> tls =
+        ReloadableTlsCredentials::Create(options.tls);
+    if (!tls.ok()) return tls.status();
+    server->tls_ = *std::move(tls);
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -60,14 +94,22 @@ absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOpti
                               options.min_pollers);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
                               std::max(options.min_pollers, options.max_threads));
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
+  if (!options.listen.empty()) {
+    builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
+  }
+  if (server->tls_ != nullptr) {
+    builder.AddListeningPort(options.tls_listen, server->tls_->credentials(), &server->tls_port_);
+  }
   builder.RegisterService(&server->complaint_service_);
   builder.RegisterService(&server->admin_service_);
   builder.RegisterService(&server->notification_service_);
   builder.RegisterService(&server->integration_service_);
   server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr || server->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  if (server->server_ == nullptr || (!options.listen.empty() && server->port_ == 0) ||
+      (server->tls_ != nullptr && server->tls_port_ == 0)) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", options.listen,
+        options.listen.empty() || options.tls_listen.empty() ? "" : " and ", options.tls_listen));
   }
   // Until the first ping answers, the service is not ready.
   grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService();
@@ -75,6 +117,11 @@ absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOpti
   health->SetServingStatus(false);  // "" too: the server as a whole
   server->watcher_ = std::thread([s = server.get()] { s->WatchLoop(); });
   return server;
+}
+
+absl::StatusOr<TlsMaterialInfo> DumasServer::ReloadTls() {
+  if (tls_ == nullptr) return absl::FailedPreconditionError("the server serves no TLS");
+  return tls_->Reload();
 }
 
 DumasServer::~DumasServer() {

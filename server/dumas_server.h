@@ -22,6 +22,7 @@
 #include "server/integration_service.h"
 #include "server/notification_service.h"
 #include "server/reference_data_cache.h"
+#include "server/tls_credentials.h"
 #include "storage/case_store.h"
 #include "storage/change_log.h"
 #include "storage/complaint_store.h"
@@ -30,8 +31,17 @@
 namespace dumas {
 
 struct ServerOptions {
-  // host:port to listen on; port 0 picks a free one (see DumasServer::port).
+  // host:port to serve plaintext on ("" for none); port 0 picks a free one
+  // (see DumasServer::port). Only a loopback address or a Unix socket
+  // (server/listen_address.h), unless allow_plaintext_on_any_address.
   std::string listen = "127.0.0.1:50051";
+  // Serve plaintext on a non-loopback address: only behind something else
+  // that encrypts (a TLS-terminating proxy on the same host, a VPN).
+  bool allow_plaintext_on_any_address = false;
+  // host:port to serve TLS on ("" for none), with `tls`; port 0 picks a
+  // free one (see DumasServer::tls_port).
+  std::string tls_listen;
+  TlsOptions tls;
   // Upper bound of handler threads; calls beyond it fail RESOURCE_EXHAUSTED.
   int max_threads = 512;
   // Handler threads kept polling for calls. gRPC's default keeps one or two,
@@ -84,19 +94,33 @@ class DumasServer {
   // The name under which grpc.health.v1 reports the complaint service.
   static constexpr char kServiceName[] = "dumas.v1.ComplaintService";
 
-  // Starts serving. The stores must outlive the server. UNAVAILABLE when the
-  // address cannot be bound. The server starts even while the database is
-  // down: health then says NOT_SERVING and calls fail UNAVAILABLE until it
-  // answers again.
+  // Starts serving. The stores must outlive the server. UNAVAILABLE when an
+  // address cannot be bound; FAILED_PRECONDITION for plaintext on an
+  // address that is not loopback (without allow_plaintext_on_any_address);
+  // INVALID_ARGUMENT for nothing to listen on or unusable TLS files
+  // (ReloadableTlsCredentials::Create). The server starts even while the
+  // database is down: health then says NOT_SERVING and calls fail
+  // UNAVAILABLE until it answers again.
   static absl::StatusOr<std::unique_ptr<DumasServer>> Start(const ServerOptions& options,
                                                             const Stores& stores);
+
+  // The checks of Start that need no port and no store: what it listens on,
+  // and the TLS files. Errors as Start's.
+  static absl::Status CheckOptions(const ServerOptions& options);
 
   DumasServer(const DumasServer&) = delete;
   DumasServer& operator=(const DumasServer&) = delete;
   ~DumasServer();
 
-  // The port bound.
+  // The ports bound: plaintext and TLS; 0 for a listener not configured.
   int port() const { return port_; }
+  int tls_port() const { return tls_port_; }
+
+  // Reads the TLS files again and, when they pass the checks, serves new
+  // connections with them within a second; connections already open and
+  // their calls go on. FAILED_PRECONDITION without TLS; otherwise as
+  // ReloadableTlsCredentials::Reload (the material in use is then kept).
+  absl::StatusOr<TlsMaterialInfo> ReloadTls();
 
   // Stops accepting calls, lets in-flight ones finish within shutdown_grace,
   // then cancels the rest. Idempotent; thread-safe.
@@ -122,8 +146,11 @@ class DumasServer {
   AdminServiceImpl admin_service_;
   NotificationServiceImpl notification_service_;
   IntegrationServiceImpl integration_service_;
+  // Before server_, so that it is destroyed after the server that uses it.
+  std::unique_ptr<ReloadableTlsCredentials> tls_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  int tls_port_ = 0;
   absl::once_flag shutdown_once_;
   std::thread watcher_;
 };

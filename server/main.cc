@@ -16,21 +16,42 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "domain/certificate_identity.h"
 #include "domain/complaint.h"
 #include "domain/signed_note.h"
+#include "domain/string_view_interop.h"
 #include "server/dumas_server.h"
 #include "server/log.h"
+#include "server/tls_credentials.h"
+#include "storage/database_accounts.h"
 #include "storage/keyring.h"
 #include "storage/migrator.h"
 #include "storage/mysql_change_log.h"
 #include "storage/mysql_store.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to serve gRPC on");
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "host:port to serve plaintext gRPC on, loopback only (see "
+          "--allow_plaintext_on_any_address); empty: no plaintext");
+ABSL_FLAG(bool, allow_plaintext_on_any_address, false,
+          "let --listen be an address other than loopback: only behind a TLS-terminating "
+          "proxy on this host");
+ABSL_FLAG(std::string, tls_listen, "", "host:port to serve gRPC over TLS on; empty: no TLS");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM: the server's certificate and its chain (re-read on SIGHUP)");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM: the server's private key, unencrypted (re-read on SIGHUP)");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM: the CAs that issue client certificates (re-read on SIGHUP)");
+ABSL_FLAG(std::string, tls_client_certificates, "none",
+          "none: clients present no certificate; optional: verified when presented; "
+          "required: every TLS client presents one the client CA verifies");
+ABSL_FLAG(bool, allow_privileged_database_account, false,
+          "serve although the database account has global privileges (such as root)");
 ABSL_FLAG(std::string, mysql_host, "127.0.0.1", "MariaDB/MySQL host");
 ABSL_FLAG(int, mysql_port, 3306, "MariaDB/MySQL TCP port");
 ABSL_FLAG(std::string, mysql_socket, "", "MariaDB/MySQL Unix socket; used instead of host:port when set");
@@ -60,6 +81,23 @@ ABSL_FLAG(std::string, channels, "",
           "create-token: for GATEWAY principals (required), the channels it serves, "
           "comma-separated: WEB, FACEBOOK, EMAIL, TWITTER, WHATSAPP, PHONE, WALK_IN, KOMPOLNAS");
 ABSL_FLAG(bool, replace, false, "create-token: revoke an active principal of the same name first");
+ABSL_FLAG(std::string, cert_identity, "",
+          "create-token: bind the principal to a client-certificate identity (dns:NAME, uri:URI, "
+          "email:ADDRESS, cn:NAME, subject:RFC2253, sha256:HEX); its calls then come over "
+          "mutual TLS with that certificate");
+ABSL_FLAG(bool, cert_only, false,
+          "create-token: with --cert_identity, the certificate alone authenticates (no token is "
+          "issued); without it, every call needs the certificate and the token");
+ABSL_FLAG(std::string, migration_account, "dumas_migrate@localhost",
+          "create-accounts: the migration account, user@host");
+ABSL_FLAG(std::string, migration_password_file, "",
+          "create-accounts: file whose first line is the migration account's password");
+ABSL_FLAG(std::string, service_accounts, "dumas_service@localhost",
+          "create-accounts: the service accounts, user@host, comma-separated");
+ABSL_FLAG(std::string, service_password_file, "",
+          "create-accounts: file whose first line is the service accounts' password");
+ABSL_FLAG(bool, accounts_require_tls, false,
+          "create-accounts: the accounts may connect only over TLS");
 
 namespace dumas {
 namespace {
@@ -69,14 +107,31 @@ constexpr char kUsage[] = R"(Dumas: the public-complaint service of Polres Palu.
 Usage: dumasd [command] [flags]
 
 Commands:
-  serve          migrate the database, then serve gRPC until SIGTERM or SIGINT (default)
-  migrate        create the database if missing and apply migrations
-  keygen         write a new key file at --key_file (refuses to overwrite)
-  create-token   create a principal (--role, --name, [--unit], [--channels], [--replace]) and
-                 print its bearer token; a GATEWAY needs --channels
-  log-key        print the transparency log's verifier key (of --key_file and --log_origin),
-                 to hand to Kompolnas and other verifiers out of band
+  serve            check the database account and schema (migrating when the account may),
+                   then serve gRPC until SIGTERM or SIGINT; SIGHUP re-reads the TLS files
+                   (default)
+  migrate          create the database if missing, apply migrations, and grant the service
+                   role its privileges; run as the migration account
+  create-accounts  as a database administrator: create the migration account, the service
+                   role and the service accounts (--migration_account,
+                   --migration_password_file, --service_accounts, --service_password_file,
+                   [--accounts_require_tls])
+  keygen           write a new key file at --key_file (refuses to overwrite)
+  create-token     create a principal (--role, --name, [--unit], [--channels], [--replace],
+                   [--cert_identity [--cert_only]]) and print its bearer token; a GATEWAY
+                   needs --channels
+  log-key          print the transparency log's verifier key (of --key_file and --log_origin),
+                   to hand to Kompolnas and other verifiers out of band
 )";
+
+// The first line of a password file.
+absl::StatusOr<std::string> ReadPasswordFile(const std::string& file, absl::string_view flag) {
+  std::ifstream in(file);
+  if (file.empty() || !in) return absl::NotFoundError(absl::StrCat("cannot read ", flag, " ", file));
+  std::string password;
+  std::getline(in, password);
+  return password;
+}
 
 absl::StatusOr<MySqlOptions> DatabaseOptions() {
   MySqlOptions options;
@@ -89,9 +144,34 @@ absl::StatusOr<MySqlOptions> DatabaseOptions() {
   options.pool_size = absl::GetFlag(FLAGS_pool_size);
   options.tracking_cache_ttl = absl::GetFlag(FLAGS_tracking_cache_ttl);
   if (const std::string file = absl::GetFlag(FLAGS_mysql_password_file); !file.empty()) {
-    std::ifstream in(file);
-    if (!in) return absl::NotFoundError(absl::StrCat("cannot read --mysql_password_file ", file));
-    std::getline(in, options.password);
+    absl::StatusOr<std::string> password = ReadPasswordFile(file, "--mysql_password_file");
+    if (!password.ok()) return password.status();
+    options.password = *std::move(password);
+  }
+  return options;
+}
+
+// The listeners of serve, from the flags.
+absl::StatusOr<ServerOptions> ListenOptions() {
+  ServerOptions options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.allow_plaintext_on_any_address = absl::GetFlag(FLAGS_allow_plaintext_on_any_address);
+  options.tls_listen = absl::GetFlag(FLAGS_tls_listen);
+  options.tls.certificate_file = absl::GetFlag(FLAGS_tls_cert_file);
+  options.tls.private_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  options.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  const std::optional<ClientCertificates> clients =
+      ClientCertificatesFromName(absl::GetFlag(FLAGS_tls_client_certificates));
+  if (!clients.has_value()) {
+    return absl::InvalidArgumentError("--tls_client_certificates is none, optional or required");
+  }
+  options.tls.client_certificates = *clients;
+  const bool tls_files = !options.tls.certificate_file.empty() ||
+                         !options.tls.private_key_file.empty() ||
+                         !options.tls.client_ca_file.empty() ||
+                         *clients != ClientCertificates::kNone;
+  if (options.tls_listen.empty() && tls_files) {
+    return absl::InvalidArgumentError("the --tls_* files are given but --tls_listen is empty");
   }
   return options;
 }
@@ -103,6 +183,13 @@ sigset_t StopSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  return set;
+}
+
+// The stop signals and SIGHUP (re-read the TLS files).
+sigset_t ServeSignals() {
+  sigset_t set = StopSignals();
+  sigaddset(&set, SIGHUP);
   return set;
 }
 
@@ -131,15 +218,72 @@ int PrintLogKey() {
   return 0;
 }
 
-// Applies migrations, retrying while the database is unreachable.
-absl::Status MigrateWhenReachable(const MySqlOptions& options, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
+// Runs `step` until it answers something other than UNAVAILABLE, for at
+// most until `deadline`; CANCELLED when a stop signal comes meanwhile.
+template <typename Step>
+auto WhenReachable(absl::Time deadline, Step step) -> decltype(step()) {
   while (true) {
-    absl::Status status = Migrate(options);
-    if (!absl::IsUnavailable(status) || absl::Now() >= deadline) return status;
-    Log(LogLevel::kWarning, "database_unreachable", {{"retry_in_ms", int64_t{1000}}});
+    auto result = step();
+    if (!absl::IsUnavailable(result.status()) || absl::Now() >= deadline) return result;
+    Log(LogLevel::kWarning, "database_unreachable",
+        {{"retry_in_ms", int64_t{1000}}, {"detail", result.status().message()}});
     if (StopRequestedWithin(absl::Seconds(1))) return absl::CancelledError("stopped while starting");
   }
+}
+
+// Applies the migrations and grants the service role its privileges (a
+// database without the role, such as one migrated as root for tests, gets
+// none, and the log says so).
+absl::Status MigrateAndGrant(const MySqlOptions& options) {
+  if (absl::Status status = Migrate(options); !status.ok()) return status;
+  absl::Status granted = GrantServiceRole(options);
+  if (absl::IsNotFound(granted)) {
+    Log(LogLevel::kWarning, "service_role_missing",
+        {{"role", ServiceRoleName(options.database)}, {"detail", granted.message()}});
+    return absl::OkStatus();
+  }
+  return granted;
+}
+
+// Before serving: the account must not be a superuser (unless allowed), and
+// the schema must be current; a schema behind this binary is migrated when
+// the account may (it is the migration account or an administrator), else
+// the operator is told to run `dumasd migrate`.
+absl::Status PrepareDatabase(const MySqlOptions& db) {
+  const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_startup_timeout);
+  absl::StatusOr<AccountPrivileges> privileges =
+      WhenReachable(deadline, [&] { return InspectAccount(db); });
+  if (!privileges.ok()) return privileges.status();
+  if (!privileges->global.empty()) {
+    const std::string global = absl::StrJoin(privileges->global, ", ");
+    if (!absl::GetFlag(FLAGS_allow_privileged_database_account)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the database account has global privileges (", global,
+          "): dumasd serves as the service account of least privilege (dumasd "
+          "create-accounts; docs/operations.md), or with --allow_privileged_database_account"));
+    }
+    Log(LogLevel::kWarning, "database_account_privileged", {{"global_privileges", global}});
+  }
+  if (!privileges->other_databases.empty()) {
+    Log(LogLevel::kWarning, "database_account_reaches_other_databases",
+        {{"databases", absl::StrJoin(privileges->other_databases, ", ")}});
+  }
+  absl::StatusOr<SchemaState> schema = WhenReachable(deadline, [&] { return CheckSchema(db); });
+  if (!schema.ok()) return schema.status();
+  if (*schema == SchemaState::kCurrent) return absl::OkStatus();
+  absl::Status migrated = WhenReachable(deadline, [&]() -> absl::StatusOr<bool> {
+    absl::Status status = MigrateAndGrant(db);
+    if (!status.ok()) return status;
+    return true;
+  }).status();
+  if (absl::IsPermissionDenied(migrated)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the database schema is ", *schema == SchemaState::kMissing ? "missing" : "behind",
+        " this dumasd (version ", LatestSchemaVersion(),
+        ") and this account may not migrate it: run dumasd migrate as the migration account "
+        "first"));
+  }
+  return migrated;
 }
 
 absl::StatusOr<std::unique_ptr<MySqlStore>> OpenStore(const MySqlOptions& options) {
@@ -149,15 +293,20 @@ absl::StatusOr<std::unique_ptr<MySqlStore>> OpenStore(const MySqlOptions& option
 }
 
 int Serve(const MySqlOptions& db) {
-  if (absl::Status status = MigrateWhenReachable(db, absl::GetFlag(FLAGS_startup_timeout));
-      !status.ok()) {
-    return absl::IsCancelled(status) ? 0 : Fail("migrate_failed", status);
+  absl::StatusOr<ServerOptions> listen = ListenOptions();
+  if (!listen.ok()) return Fail("bad_flags", listen.status());
+  ServerOptions options = *std::move(listen);
+  // Bad listening flags and TLS files are reported before waiting for the
+  // database.
+  if (absl::Status status = DumasServer::CheckOptions(options); !status.ok()) {
+    return Fail("bad_flags", status);
+  }
+  if (absl::Status status = PrepareDatabase(db); !status.ok()) {
+    return absl::IsCancelled(status) ? 0 : Fail("database_not_ready", status);
   }
   absl::StatusOr<std::unique_ptr<MySqlStore>> store = OpenStore(db);
   if (!store.ok()) return Fail("store_open_failed", store.status());
 
-  ServerOptions options;
-  options.listen = absl::GetFlag(FLAGS_listen);
   options.max_threads = absl::GetFlag(FLAGS_max_threads);
   options.min_pollers = absl::GetFlag(FLAGS_min_pollers);
   options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_bytes);
@@ -172,20 +321,73 @@ int Serve(const MySqlOptions& db) {
       DumasServer::Start(options, StoresOf(**store, **change_log));
   if (!server.ok()) return Fail("listen_failed", server.status());
   Log(LogLevel::kInfo, "serving",
-      {{"listen", options.listen}, {"port", int64_t{(*server)->port()}}});
+      {{"listen", options.listen},
+       {"port", int64_t{(*server)->port()}},
+       {"tls_listen", options.tls_listen},
+       {"tls_port", int64_t{(*server)->tls_port()}},
+       {"tls_client_certificates", absl::GetFlag(FLAGS_tls_client_certificates)}});
 
   std::thread stopper([s = server->get()] {
-    const sigset_t set = StopSignals();
-    int signal = 0;
-    sigwait(&set, &signal);
-    Log(LogLevel::kInfo, "signal", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
-    s->Shutdown();
+    const sigset_t set = ServeSignals();
+    while (true) {
+      int signal = 0;
+      sigwait(&set, &signal);
+      if (signal == SIGHUP) {
+        absl::StatusOr<TlsMaterialInfo> reloaded = s->ReloadTls();
+        if (reloaded.ok()) {
+          Log(LogLevel::kInfo, "tls_reloaded",
+              {{"certificate_sha256", reloaded->certificate_sha256},
+               {"not_after", absl::FormatTime(reloaded->not_after)},
+               {"client_cas", int64_t{reloaded->client_cas}}});
+        } else {
+          Log(LogLevel::kError, "tls_reload_failed",
+              {{"code", absl::StatusCodeToString(reloaded.status().code())},
+               {"detail", reloaded.status().message()},
+               {"kept", "the certificate and key in use"}});
+        }
+        continue;
+      }
+      Log(LogLevel::kInfo, "signal", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      s->Shutdown();
+      return;
+    }
   });
   (*server)->Wait();
   stopper.join();
   server->reset();
   change_log->reset();
   Log(LogLevel::kInfo, "stopped");
+  return 0;
+}
+
+int CreateAccounts(const MySqlOptions& admin) {
+  AccountSetup setup;
+  setup.require_tls = absl::GetFlag(FLAGS_accounts_require_tls);
+  absl::StatusOr<DatabaseAccount> migration =
+      ParseDatabaseAccount(absl::GetFlag(FLAGS_migration_account));
+  if (!migration.ok()) return Fail("bad_flags", migration.status());
+  setup.migration = *std::move(migration);
+  absl::StatusOr<std::string> migration_password = ReadPasswordFile(
+      absl::GetFlag(FLAGS_migration_password_file), "--migration_password_file");
+  if (!migration_password.ok()) return Fail("bad_flags", migration_password.status());
+  setup.migration.password = *std::move(migration_password);
+  absl::StatusOr<std::string> service_password =
+      ReadPasswordFile(absl::GetFlag(FLAGS_service_password_file), "--service_password_file");
+  if (!service_password.ok()) return Fail("bad_flags", service_password.status());
+  for (absl::string_view part : absl::StrSplit(absl::GetFlag(FLAGS_service_accounts), ',',
+                                               absl::SkipWhitespace())) {
+    absl::StatusOr<DatabaseAccount> account =
+        ParseDatabaseAccount(ToStd(absl::StripAsciiWhitespace(part)));
+    if (!account.ok()) return Fail("bad_flags", account.status());
+    account->password = *service_password;
+    setup.service.push_back(*std::move(account));
+  }
+  absl::Status status = CreateDatabaseAccounts(admin, setup);
+  if (!status.ok()) return Fail("create_accounts_failed", status);
+  Log(LogLevel::kInfo, "accounts_ready",
+      {{"database", admin.database},
+       {"service_role", ServiceRoleName(admin.database)},
+       {"service_accounts", int64_t(setup.service.size())}});
   return 0;
 }
 
@@ -220,23 +422,42 @@ int CreateToken(const MySqlOptions& db) {
     std::fprintf(stderr, "create-token: --channels is only for GATEWAY principals\n");
     return 2;
   }
+  Principal principal;
+  principal.name = name;
+  principal.role = *role;
+  principal.unit_id = absl::GetFlag(FLAGS_unit);
+  principal.channels = channels;
+  if (const std::string identity = absl::GetFlag(FLAGS_cert_identity); !identity.empty()) {
+    absl::StatusOr<std::string> canonical = CanonicalCertificateIdentity(identity);
+    if (!canonical.ok()) {
+      std::fprintf(stderr, "--cert_identity: %s\n", std::string(canonical.status().message()).c_str());
+      return 2;
+    }
+    principal.certificate_identity = *std::move(canonical);
+  }
+  principal.token_required = !absl::GetFlag(FLAGS_cert_only);
+  if (!principal.token_required && principal.certificate_identity.empty()) {
+    std::fprintf(stderr, "create-token: --cert_only needs --cert_identity\n");
+    return 2;
+  }
   absl::StatusOr<std::unique_ptr<MySqlStore>> store = OpenStore(db);
   if (!store.ok()) return Fail("store_open_failed", store.status());
   if (absl::GetFlag(FLAGS_replace)) {
     absl::Status revoked = (*store)->RevokePrincipal(name);
     if (!revoked.ok() && !absl::IsNotFound(revoked)) return Fail("revoke_failed", revoked);
   }
-  absl::StatusOr<std::string> token =
-      (*store)->CreatePrincipal(name, *role, absl::GetFlag(FLAGS_unit), channels);
-  if (!token.ok()) return Fail("create_token_failed", token.status());
-  std::printf("%s\n", token->c_str());
+  absl::StatusOr<std::pair<Principal, std::string>> created =
+      (*store)->CreatePrincipalWithToken(principal);
+  if (!created.ok()) return Fail("create_token_failed", created.status());
+  // A principal of the certificate alone has no token to print.
+  if (!created->second.empty()) std::printf("%s\n", created->second.c_str());
   return 0;
 }
 
 int Main(int argc, char** argv) {
   // Before any thread exists, so that every thread inherits the mask.
-  const sigset_t stop = StopSignals();
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  const sigset_t signals = ServeSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
   // Debian builds Abseil without NDEBUG, which leaves deadlock detection on:
   // bookkeeping on every absl::Mutex operation, gRPC's own included.
@@ -258,9 +479,10 @@ int Main(int argc, char** argv) {
   if (!db.ok()) return Fail("bad_flags", db.status());
   if (command == "serve") return Serve(*db);
   if (command == "migrate") {
-    absl::Status status = Migrate(*db);
+    absl::Status status = MigrateAndGrant(*db);
     return status.ok() ? 0 : Fail("migrate_failed", status);
   }
+  if (command == "create-accounts") return CreateAccounts(*db);
   if (command == "create-token") return CreateToken(*db);
   std::fprintf(stderr, "unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;

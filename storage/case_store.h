@@ -182,10 +182,13 @@ class AdminStore {
  public:
   virtual ~AdminStore() = default;
 
-  // Creates a principal; returns it with its id and its new bearer token.
-  // ALREADY_EXISTS when an active principal has that name; INVALID_ARGUMENT
-  // for an unknown unit, a GATEWAY without channels, or channels on another
-  // role.
+  // Creates a principal; returns it with its id and its new bearer token
+  // (empty for a principal bound to a certificate identity without
+  // token_required: it has no usable token). ALREADY_EXISTS when an active
+  // principal has that name or certificate identity; INVALID_ARGUMENT for an
+  // unknown unit, a GATEWAY without channels, channels on another role, a
+  // certificate identity that is not canonical
+  // (domain/certificate_identity.h), or token_required false without one.
   virtual absl::StatusOr<std::pair<Principal, std::string>> CreatePrincipalWithToken(
       const Principal& principal) = 0;
   // Up to `limit` principals with ids greater than `after_id`, by id.

@@ -120,6 +120,13 @@ class PrincipalStore {
                                                       std::string_view unit_id,
                                                       ChannelSet channels = {}) = 0;
 
+  // The principals bound to any of `identities` (the canonical identities of
+  // a client certificate, domain/certificate_identity.h), the active ones
+  // first, then revoked ones; at most 20. Empty when none is bound.
+  // INVALID_ARGUMENT for more than 64 identities.
+  virtual absl::StatusOr<std::vector<Principal>> PrincipalsByCertificate(
+      const std::vector<std::string>& identities) = 0;
+
   // A value that changes whenever a principal is revoked (by any server on
   // the database), so that servers can drop their cached tokens.
   virtual absl::StatusOr<std::string> RevocationMark() = 0;

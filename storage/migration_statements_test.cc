@@ -31,10 +31,13 @@ TEST(SplitMigrationStatementsTest, KeepsALastStatementWithoutSemicolon) {
               ElementsAre("SELECT 1", "SELECT 2"));
 }
 
-TEST(EmbeddedMigrationsTest, AreNumberedWithoutGapsAndSplitCleanly) {
-  int expected = 1;
+// Numbers ascend; one may be skipped while a migration of that number is
+// written on another branch (storage/embed_migrations.cmake).
+TEST(EmbeddedMigrationsTest, AreNumberedInAscendingOrderAndSplitCleanly) {
+  int previous = 0;
   for (const EmbeddedMigration& migration : EmbeddedMigrations()) {
-    EXPECT_EQ(migration.version, expected++);
+    EXPECT_GT(migration.version, previous);
+    previous = migration.version;
     EXPECT_FALSE(migration.name.empty());
     const std::vector<std::string> statements = SplitMigrationStatements(migration.sql);
     EXPECT_FALSE(statements.empty()) << migration.name;
@@ -43,7 +46,7 @@ TEST(EmbeddedMigrationsTest, AreNumberedWithoutGapsAndSplitCleanly) {
       EXPECT_THAT(statement, Not(HasSubstr(";\n"))) << migration.name;
     }
   }
-  EXPECT_EQ(LatestSchemaVersion(), expected - 1);
+  EXPECT_EQ(LatestSchemaVersion(), previous);
   EXPECT_GE(LatestSchemaVersion(), 2);
 }
 

@@ -35,6 +35,8 @@ constexpr absl::Duration kMigrationReadTimeout = absl::Hours(1);
 // stay below the connection's read timeout.
 constexpr absl::Duration kLockWait = absl::Minutes(5);
 constexpr int kLockSliceSeconds = 10;
+constexpr int kErBadDb = 1049;
+constexpr int kErNoSuchTable = 1146;
 
 std::string Checksum(std::string_view sql) {
   std::string digest(crypto_hash_sha256_BYTES, '\0');
@@ -55,6 +57,44 @@ struct Applied {
   std::string name;
   std::string checksum;
 };
+
+// Checks the migrations recorded in schema_version against the embedded ones:
+// none newer than this binary knows, none unknown, none missing below the
+// newest applied, and each with the checksum of its embedded file.
+absl::Status CheckApplied(const std::map<int, Applied>& applied) {
+  if (applied.empty()) return absl::OkStatus();
+  const int latest = LatestSchemaVersion();
+  const int newest_applied = applied.rbegin()->first;
+  if (newest_applied > latest) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the database schema is at version ", newest_applied,
+        ", newer than this binary knows (", latest, "); run a newer Dumas"));
+  }
+  const std::span<const EmbeddedMigration> migrations = EmbeddedMigrations();
+  for (const auto& [version, record] : applied) {
+    const auto it = std::find_if(migrations.begin(), migrations.end(),
+                                 [v = version](const EmbeddedMigration& m) { return m.version == v; });
+    if (it == migrations.end()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the database has migration ", version,
+          ", which this binary does not know; run the Dumas that applied it"));
+    }
+    if (record.checksum != Checksum(it->sql)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "migration ", MigrationLabel(*it),
+          " differs from the one applied to the database (checksum mismatch); migrations "
+          "are append-only: restore the original file and put the change in a new one"));
+    }
+  }
+  for (const EmbeddedMigration& migration : migrations) {
+    if (migration.version < newest_applied && !applied.contains(migration.version)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "schema_version lacks migration ", migration.version,
+          " although later ones were applied; the schema was changed by hand"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 // The body of Migrate on a connection without a default database. Throws
 // sql::SQLException.
@@ -104,30 +144,9 @@ absl::Status MigrateOn(sql::Connection& connection, const MySqlOptions& options)
     }
   }
 
-  const std::span<const EmbeddedMigration> migrations = EmbeddedMigrations();
-  const int latest = LatestSchemaVersion();
-  int expected = 1;
-  for (const auto& [version, record] : applied) {
-    if (version > latest) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the database schema is at version ", applied.rbegin()->first,
-          ", newer than this binary knows (", latest, "); run a newer Dumas"));
-    }
-    if (version != expected) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "schema_version lacks migration ", expected,
-          " although later ones were applied; the schema was changed by hand"));
-    }
-    ++expected;
-    const EmbeddedMigration& migration = migrations[version - 1];
-    if (record.checksum != Checksum(migration.sql)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "migration ", MigrationLabel(migration),
-          " differs from the one applied to the database (checksum mismatch); migrations "
-          "are append-only: restore the original file and put the change in a new one"));
-    }
-  }
+  if (absl::Status status = CheckApplied(applied); !status.ok()) return status;
 
+  const std::span<const EmbeddedMigration> migrations = EmbeddedMigrations();
   for (const EmbeddedMigration& migration : migrations) {
     if (applied.contains(migration.version)) continue;
     const std::vector<std::string> statements = SplitMigrationStatements(migration.sql);
@@ -136,7 +155,7 @@ absl::Status MigrateOn(sql::Connection& connection, const MySqlOptions& options)
       try {
         statement->execute(statements[i]);
       } catch (const sql::SQLException& e) {
-        if (IsConnectionError(e)) throw;
+        if (IsConnectionError(e) || IsPrivilegeError(e)) throw;
         return absl::InternalError(absl::StrCat(
             "migration ", MigrationLabel(migration), " statement ", i + 1,
             " failed (MySQL error ", e.getErrorCode(), ")"));
@@ -193,6 +212,49 @@ std::vector<std::string> SplitMigrationStatements(std::string_view sql) {
   return statements;
 }
 
+absl::StatusOr<SchemaState> CheckSchema(const MySqlOptions& options) {
+  if (!IsValidDatabaseName(options.database)) {
+    return absl::InvalidArgumentError(
+        "MySqlOptions.database must be 1-64 characters of A-Z a-z 0-9 _");
+  }
+  if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
+  absl::StatusOr<std::unique_ptr<sql::Connection>> connection =
+      DialMySql(options, /*select_database=*/false);
+  if (!connection.ok()) return connection.status();
+  try {
+    std::map<int, Applied> applied;
+    try {
+      (*connection)->setSchema(options.database);
+      std::unique_ptr<sql::PreparedStatement> select(
+          (*connection)->prepareStatement(sql_text::kSelectSchemaVersions));
+      std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+      while (rows->next()) {
+        applied[rows->getInt(1)] = Applied{rows->getString(2), rows->getString(3)};
+      }
+    } catch (const sql::SQLException& e) {
+      if (e.getErrorCode() == kErBadDb || e.getErrorCode() == kErNoSuchTable) {
+        (*connection)->close();
+        return SchemaState::kMissing;
+      }
+      if (IsPrivilegeError(e)) {
+        return absl::PermissionDeniedError(absl::StrCat(
+            "the database account may not read the schema version (MySQL error ",
+            e.getErrorCode(), ")"));
+      }
+      throw;
+    }
+    (*connection)->close();
+    if (absl::Status status = CheckApplied(applied); !status.ok()) return status;
+    if (applied.empty()) return SchemaState::kMissing;
+    return applied.rbegin()->first == LatestSchemaVersion() ? SchemaState::kCurrent
+                                                           : SchemaState::kBehind;
+  } catch (const sql::SQLException& e) {
+    return SqlErrorToStatus(e);
+  } catch (const std::exception& e) {
+    return UnexpectedErrorToStatus(e);
+  }
+}
+
 absl::Status Migrate(const MySqlOptions& options) {
   if (!IsValidDatabaseName(options.database)) {
     return absl::InvalidArgumentError(
@@ -210,6 +272,11 @@ absl::Status Migrate(const MySqlOptions& options) {
     (*connection)->close();
     return status;
   } catch (const sql::SQLException& e) {
+    if (IsPrivilegeError(e)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "the database account may not change the schema (MySQL error ", e.getErrorCode(),
+          "): migrate as the migration account (dumasd migrate)"));
+    }
     return SqlErrorToStatus(e);
   } catch (const std::exception& e) {
     return UnexpectedErrorToStatus(e);

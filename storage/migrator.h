@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "storage/mysql_options.h"
 
 namespace dumas {
@@ -30,7 +31,9 @@ namespace dumas {
 //   FAILED_PRECONDITION  an applied migration's checksum differs from the
 //                        embedded file (migrations are append-only), the
 //                        database is at a version newer than this binary
-//                        knows, or the applied versions have a gap.
+//                        knows, or lacks a migration older than its newest.
+//   PERMISSION_DENIED    the account may not create or alter tables (it is
+//                        not the migration account).
 //   UNAVAILABLE          the database cannot be reached (retry).
 //   ABORTED              another process held the migration lock too long.
 //   INTERNAL             a statement failed (the message names the migration
@@ -38,6 +41,22 @@ namespace dumas {
 //                        number, never SQL text).
 // Thread-safe; safe to run from several processes at once.
 absl::Status Migrate(const MySqlOptions& options);
+
+// Where a database stands against the migrations of this binary.
+enum class SchemaState {
+  kCurrent,  // every migration applied
+  kBehind,   // some applied, newer ones not yet
+  kMissing,  // no schema yet (no database, or no schema_version table)
+};
+
+// Reads, without changing anything or taking the migration lock, where
+// options.database stands: for a server that runs as an account without
+// DDL (the service account), which checks the schema instead of migrating.
+// Errors: FAILED_PRECONDITION for what Migrate would refuse (a version newer
+// than this binary knows, a checksum mismatch, a gap); PERMISSION_DENIED
+// when the account may not read schema_version; UNAVAILABLE when the
+// database cannot be reached; INTERNAL otherwise.
+absl::StatusOr<SchemaState> CheckSchema(const MySqlOptions& options);
 
 // The newest schema version embedded in this binary.
 int LatestSchemaVersion();

@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "domain/certificate_identity.h"
 #include "storage/mysql_store.h"
 #include "storage/mysql_store_internal.h"
 #include "storage/sql.h"
@@ -136,6 +137,19 @@ absl::StatusOr<std::pair<Principal, std::string>> MySqlStore::CreatePrincipalWit
   if (principal.role != Role::kGateway && !principal.channels.empty()) {
     return absl::InvalidArgumentError("only a GATEWAY principal serves channels");
   }
+  if (!principal.certificate_identity.empty()) {
+    absl::StatusOr<std::string> canonical =
+        CanonicalCertificateIdentity(principal.certificate_identity);
+    if (!canonical.ok()) return canonical.status();
+    if (*canonical != principal.certificate_identity) {
+      return absl::InvalidArgumentError("the certificate identity is not in its canonical form");
+    }
+  } else if (!principal.token_required) {
+    return absl::InvalidArgumentError(
+        "a principal without a certificate identity authenticates by its token");
+  }
+  // A principal that authenticates by certificate alone gets a token nobody
+  // ever sees: the column wants one, and it can never be presented.
   std::string token = NewToken();
   const std::string digest = Sha256(token);
   const absl::Time now = TruncateToMicros(absl::Now());
@@ -153,11 +167,21 @@ absl::StatusOr<std::pair<Principal, std::string>> MySqlStore::CreatePrincipalWit
     s.setInt64(4, principal.channels.mask());
     s.setString(5, digest);
     s.setString(6, FormatDateTime(now));
+    if (principal.certificate_identity.empty()) {
+      s.setNull(7, sql::DataType::VARCHAR);
+    } else {
+      s.setString(7, principal.certificate_identity);
+    }
+    s.setBoolean(8, principal.token_required);
     try {
       std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
       if (!rs->next()) return absl::InternalError("the principal insert returned no id");
       stored.id = rs->getInt64(1);
     } catch (const sql::SQLException& e) {
+      if (e.getErrorCode() == kErDupEntry && DuplicateKeyName(e) == "uq_principals_active_cert") {
+        return absl::AlreadyExistsError(
+            "an active principal is bound to this certificate identity");
+      }
       if (e.getErrorCode() == kErDupEntry) {
         return absl::AlreadyExistsError("an active principal of this name exists");
       }
@@ -176,7 +200,13 @@ absl::StatusOr<std::pair<Principal, std::string>> MySqlStore::CreatePrincipalWit
   stored.role = principal.role;
   stored.unit_id = principal.unit_id;
   stored.channels = principal.channels;
+  stored.certificate_identity = principal.certificate_identity;
+  stored.token_required = principal.token_required;
   stored.create_time = now;
+  if (!principal.token_required) {
+    sodium_memzero(token.data(), token.size());
+    token.clear();
+  }
   return std::make_pair(std::move(stored), std::move(token));
 }
 

@@ -62,6 +62,7 @@ constexpr char kReceivedMessage[] = "Pengaduan diterima dan diregistrasi.";
 constexpr int kMaxReferenceDraws = 8;
 constexpr size_t kIdentitySaltBytes = 32;
 constexpr size_t kMaxTokenBytes = 512;
+constexpr size_t kMaxCertificateIdentities = 64;
 
 // Associated data of each encrypted column: the column and the row it
 // belongs to, so that ciphertexts cannot be swapped between rows or columns.
@@ -702,6 +703,28 @@ absl::StatusOr<std::string> MySqlStore::CreatePrincipal(std::string_view name, R
   absl::StatusOr<std::pair<Principal, std::string>> created = CreatePrincipalWithToken(principal);
   if (!created.ok()) return created.status();
   return std::move(created->second);
+}
+
+absl::StatusOr<std::vector<Principal>> MySqlStore::PrincipalsByCertificate(
+    const std::vector<std::string>& identities) {
+  if (identities.size() > kMaxCertificateIdentities) {
+    return absl::InvalidArgumentError("a certificate has more identities than are looked up");
+  }
+  if (identities.empty()) return std::vector<Principal>{};
+  std::string json = "[";
+  for (const std::string& identity : identities) {
+    if (json.size() > 1) json.push_back(',');
+    json.push_back('"');
+    for (char c : identity) {
+      if (c == '"' || c == '\\') json.push_back('\\');
+      json.push_back(c);
+    }
+    json.push_back('"');
+  }
+  json.push_back(']');
+  return QueryRows<Principal>(
+      *pool_, sql_text::kSelectPrincipalsByCertIdentity,
+      [&](sql::PreparedStatement& s) { s.setString(1, json); }, ReadPrincipal);
 }
 
 absl::StatusOr<std::string> MySqlStore::RevocationMark() {

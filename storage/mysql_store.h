@@ -98,6 +98,8 @@ class MySqlStore final : public ComplaintStore,
   absl::StatusOr<std::string> CreatePrincipal(std::string_view name, Role role,
                                               std::string_view unit_id,
                                               ChannelSet channels = {}) override;
+  absl::StatusOr<std::vector<Principal>> PrincipalsByCertificate(
+      const std::vector<std::string>& identities) override;
   absl::StatusOr<std::string> RevocationMark() override;
 
   // TrackThrottleStore.

@@ -175,6 +175,8 @@ absl::StatusOr<Principal> ReadPrincipal(const sql::ResultSet& rs) {
   absl::StatusOr<std::optional<absl::Time>> revoked = OptionalTime(rs, 7);
   if (!revoked.ok()) return revoked.status();
   p.revoke_time = *revoked;
+  p.certificate_identity = rs.getString(8).asStdString();
+  p.token_required = rs.getBoolean(9);
   return p;
 }
 

@@ -57,6 +57,36 @@ inline constexpr char kSelectSchemaVersions[] =
 inline constexpr char kInsertSchemaVersion[] =
     "INSERT INTO schema_version (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)";
 
+// --- Accounts (storage/database_accounts.h) ------------------------------------
+
+// Account statements take no placeholders for names. These templates are
+// filled (absl::Substitute) only with names checked against a strict
+// alphabet (no quote, backtick or backslash) and with password hashes the
+// server computed (kPasswordHash): '$0'@'$1' is an account, `$0` a role or
+// database. No statement carries a password.
+inline constexpr char kPasswordHash[] = "SELECT PASSWORD(?)";
+inline constexpr char kCreateDatabaseNamed[] =
+    "CREATE DATABASE IF NOT EXISTS `$0` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci";
+inline constexpr char kCreateRole[] = "CREATE ROLE IF NOT EXISTS `$0`";
+inline constexpr char kCreateAccount[] =
+    "CREATE USER IF NOT EXISTS '$0'@'$1' IDENTIFIED BY PASSWORD '$2'";
+// $3: SSL (TLS required) or NONE.
+inline constexpr char kAlterAccount[] =
+    "ALTER USER '$0'@'$1' IDENTIFIED BY PASSWORD '$2' REQUIRE $3";
+// $0 is the database name with each '_' escaped by a backslash: in a
+// database-level grant '_' is a wildcard, and the grant must match this one
+// database only.
+inline constexpr char kGrantDatabaseToAccount[] =
+    "GRANT ALL PRIVILEGES ON `$0`.* TO '$1'@'$2' WITH GRANT OPTION";
+inline constexpr char kGrantRoleToAccount[] = "GRANT `$0` TO '$1'@'$2'";
+inline constexpr char kSetDefaultRole[] = "SET DEFAULT ROLE `$0` FOR '$1'@'$2'";
+// While grants are applied: a GRANT to a role that does not exist fails
+// (error 1133) instead of creating a password-less user of that name.
+inline constexpr char kNoAutoCreateUser[] =
+    "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_CREATE_USER')";
+// The grants of the connected account and of its active role.
+inline constexpr char kShowGrants[] = "SHOW GRANTS";
+
 // --- Complaints ----------------------------------------------------------------
 
 // The complaint's columns without identity, in the order ReadComplaintRow
@@ -172,8 +202,9 @@ inline constexpr char kPurgeExpiredIdempotencyKeys[] =
 
 // The principal's columns, in the order ReadPrincipal (mysql_admin_store.cc
 // and mysql_store.cc) reads them.
-#define DUMAS_SQL_PRINCIPAL_COLUMNS \
-  "id, name, role, COALESCE(unit_id, ''), channel_mask, created_at, revoked_at"
+#define DUMAS_SQL_PRINCIPAL_COLUMNS                                            \
+  "id, name, role, COALESCE(unit_id, ''), channel_mask, created_at, revoked_at, " \
+  "COALESCE(cert_identity, ''), token_required"
 
 inline constexpr char kSelectPrincipalByToken[] =
     "SELECT " DUMAS_SQL_PRINCIPAL_COLUMNS " FROM principals"
@@ -187,9 +218,20 @@ inline constexpr char kListPrincipals[] =
     " WHERE id > ? ORDER BY id LIMIT ?";
 
 inline constexpr char kInsertPrincipal[] =
-    "INSERT INTO principals (name, role, unit_id, channel_mask, token_sha256, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO principals (name, role, unit_id, channel_mask, token_sha256, created_at,"
+    " cert_identity, token_required)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
     " RETURNING id";
+
+// The principals bound to any of a client certificate's identities (a JSON
+// array of strings), active ones first, through idx_principals_cert: a
+// revoked one tells that the certificate is refused. The identities compare
+// byte for byte, as the column does.
+inline constexpr char kSelectPrincipalsByCertIdentity[] =
+    "SELECT " DUMAS_SQL_PRINCIPAL_COLUMNS
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (identity VARCHAR(255) PATH '$')) AS j"
+    " JOIN principals ON principals.cert_identity = j.identity COLLATE utf8mb4_bin"
+    " ORDER BY revoked_at IS NOT NULL, id LIMIT 20";
 
 // Changes whenever a principal is revoked: how many are, and the latest time
 // (idx_principals_revoked).

@@ -22,6 +22,12 @@ constexpr int kErDataTooLong = 1406;
 constexpr int kErTruncatedWrongValueForField = 1366;
 constexpr int kErTruncatedWrongValue = 1292;
 constexpr int kErWarnDataOutOfRange = 1264;
+constexpr int kErDbAccessDenied = 1044;
+constexpr int kErAccessDenied = 1045;
+constexpr int kErTableAccessDenied = 1142;
+constexpr int kErColumnAccessDenied = 1143;
+constexpr int kErSpecificAccessDenied = 1227;
+constexpr int kCrSslConnectionError = 2026;
 
 }  // namespace
 
@@ -53,8 +59,37 @@ bool IsConnectionError(const sql::SQLException& e) {
   }
 }
 
+bool IsPrivilegeError(const sql::SQLException& e) {
+  switch (e.getErrorCode()) {
+    case kErDbAccessDenied:
+    case kErAccessDenied:
+    case kErTableAccessDenied:
+    case kErColumnAccessDenied:
+    case kErSpecificAccessDenied:
+      return true;
+    default:
+      return false;
+  }
+}
+
 absl::Status SqlErrorToStatus(const sql::SQLException& e) {
   const int code = e.getErrorCode();
+  if (code == kCrSslConnectionError) {
+    return absl::UnavailableError(absl::StrCat(
+        "TLS to the database failed (MySQL error ", code,
+        "): the server offers no TLS, or its certificate does not verify against the CA "
+        "given (--mysql_ssl_ca) for the host name used"));
+  }
+  if (code == kErAccessDenied) {
+    return absl::InternalError(absl::StrCat(
+        "the database refused the login (MySQL error ", code,
+        "): check the account, its password and the host it may connect from"));
+  }
+  if (IsPrivilegeError(e)) {
+    return absl::InternalError(absl::StrCat(
+        "the database account lacks a privilege (MySQL error ", code,
+        "): see storage/grants.sql and docs/operations.md"));
+  }
   if (IsConnectionError(e)) {
     return absl::UnavailableError(
         absl::StrCat("database unavailable (MySQL error ", code, "); retry later"));
@@ -105,8 +140,8 @@ std::string_view DuplicateKeyName(const sql::SQLException& e) {
   if (e.getErrorCode() != kErDupEntry) return {};
   // "Duplicate entry '...' for key 'uq_name'": the key name ends the message,
   // so a value that looks like a key name cannot be mistaken for it.
-  static constexpr std::string_view kKnown[] = {"uq_complaints_reference",
-                                                "uq_complaints_external"};
+  static constexpr std::string_view kKnown[] = {
+      "uq_complaints_reference", "uq_complaints_external", "uq_principals_active_cert"};
   const std::string_view message = e.what();
   for (std::string_view name : kKnown) {
     std::string quoted = "'";

@@ -7,6 +7,10 @@
 //   1452 missing parent row of a foreign key -> INVALID_ARGUMENT (our foreign
 //        keys point at reference data that callers name: categories, units)
 //   1406/1366/1292/1264 value does not fit its column -> INVALID_ARGUMENT
+//   1044/1045/1142/1143/1227 the account lacks a privilege -> INTERNAL, saying
+//        so (a server misconfigured, not a caller refused; see
+//        IsPrivilegeError for the places that tell the operator more)
+//   2026 TLS to the server failed           -> UNAVAILABLE, saying so
 //   anything else                           -> INTERNAL
 // Messages are generic and carry the numeric MySQL error code for operators;
 // never SQL text, never values (the server's own message may quote values, so
@@ -38,6 +42,11 @@ absl::Status SqlErrorToStatus(const sql::SQLException& e);
 // InvalidArgumentException, ...): INTERNAL, generic message.
 absl::Status UnexpectedErrorToStatus(const std::exception& e);
 
+// Whether the account was refused something: a database (1044), the login
+// (1045), a table or column (1142, 1143), or an administrative statement
+// (1227).
+bool IsPrivilegeError(const sql::SQLException& e);
+
 // Whether the error means the connection is unusable or its state unknown:
 // client errors 2000-2999 (2002/2003 cannot connect, 2006 gone away, 2013
 // lost, 2055 lost at handshake, ...), 1927 connection killed, 1053 server
@@ -53,7 +62,8 @@ bool IsConnectionError(const sql::SQLException& e);
 std::string_view ForeignKeyConstraintName(const sql::SQLException& e);
 
 // For a 1062 error: the name of the unique key it violated, when it is one we
-// branch on ("uq_complaints_reference", "uq_complaints_external"), or empty.
+// branch on ("uq_complaints_reference", "uq_complaints_external",
+// "uq_principals_active_cert"), or empty.
 std::string_view DuplicateKeyName(const sql::SQLException& e);
 
 }  // namespace dumas

@@ -148,6 +148,10 @@ class HoldingPrincipalStore : public PrincipalStore {
                                               ChannelSet channels) override {
     return real_.CreatePrincipal(name, role, unit_id, channels);
   }
+  absl::StatusOr<std::vector<Principal>> PrincipalsByCertificate(
+      const std::vector<std::string>& identities) override {
+    return real_.PrincipalsByCertificate(identities);
+  }
   absl::StatusOr<std::string> RevocationMark() override { return real_.RevocationMark(); }
 
   void HoldNext() {

@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "storage/connection_pool.h"
+#include "storage/database_accounts.h"
 #include "storage/migrator.h"
 #include "storage/sql_error.h"
 
@@ -63,8 +64,17 @@ absl::StatusOr<MySqlOptions> TestServerOptions() {
   return options;
 }
 
-TestDatabase::TestDatabase(MySqlOptions options, std::unique_ptr<sql::Connection> admin)
-    : options_(std::move(options)), admin_(std::move(admin)) {}
+TestDatabase::TestDatabase(MySqlOptions admin_options, std::unique_ptr<sql::Connection> admin)
+    : admin_options_(std::move(admin_options)), admin_(std::move(admin)) {
+  // The accounts are named after the database; '%' serves the socket and
+  // TCP alike (the test server has no anonymous accounts).
+  migration_options_ = admin_options_;
+  migration_options_.user = absl::StrCat(admin_options_.database, "_migrate");
+  migration_options_.password = RandomHex(16);
+  options_ = admin_options_;
+  options_.user = absl::StrCat(admin_options_.database, "_service");
+  options_.password = RandomHex(16);
+}
 
 absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create() {
   if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
@@ -72,19 +82,44 @@ absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create() {
   if (!options.ok()) return options.status();
   options->database = absl::StrCat("dumas_test_", RandomHex(8));
   options->pool_size = 64;
-  if (absl::Status status = Migrate(*options); !status.ok()) {
+  absl::StatusOr<std::unique_ptr<sql::Connection>> admin = DialMySql(*options, false);
+  if (!admin.ok()) return admin.status();
+  std::unique_ptr<TestDatabase> database(new TestDatabase(*options, *std::move(admin)));
+  // As an operator would: the administrator creates the accounts, the
+  // migration account migrates and grants the service role its privileges.
+  AccountSetup setup;
+  setup.migration = {database->migration_options_.user, "%", database->migration_options_.password};
+  setup.service.push_back({database->options_.user, "%", database->options_.password});
+  if (absl::Status status = CreateDatabaseAccounts(*options, setup); !status.ok()) {
+    return absl::Status(status.code(),
+                        absl::StrCat("creating the test accounts: ", status.message()));
+  }
+  if (absl::Status status = Migrate(database->migration_options_); !status.ok()) {
     return absl::Status(status.code(), absl::StrCat("migrating the test database: ",
                                                     status.message()));
   }
-  absl::StatusOr<std::unique_ptr<sql::Connection>> admin = DialMySql(*options, true);
-  if (!admin.ok()) return admin.status();
-  return std::unique_ptr<TestDatabase>(new TestDatabase(*std::move(options), *std::move(admin)));
+  if (absl::Status status = GrantServiceRole(database->migration_options_); !status.ok()) {
+    return absl::Status(status.code(),
+                        absl::StrCat("granting the service role: ", status.message()));
+  }
+  try {
+    database->admin_->setSchema(options->database);
+  } catch (const sql::SQLException& e) {
+    return SqlErrorToStatus(e);
+  }
+  return database;
 }
 
 TestDatabase::~TestDatabase() {
-  absl::Status status =
-      Execute(absl::StrCat("DROP DATABASE IF EXISTS `", options_.database, "`"));
-  (void)status;  // best effort; the name is random, a leftover harms nothing
+  // Best effort: the names are random, a leftover harms nothing.
+  for (const std::string& statement :
+       {absl::StrCat("DROP DATABASE IF EXISTS `", options_.database, "`"),
+        absl::StrCat("DROP USER IF EXISTS '", options_.user, "'@'%'"),
+        absl::StrCat("DROP USER IF EXISTS '", migration_options_.user, "'@'%'"),
+        absl::StrCat("DROP ROLE IF EXISTS `", ServiceRoleName(options_.database), "`")}) {
+    absl::Status status = Execute(statement);
+    (void)status;
+  }
   try {
     admin_.reset();
   } catch (...) {

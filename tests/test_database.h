@@ -4,7 +4,8 @@
 // The server comes from the environment that tools/test sets up:
 //   DUMAS_TEST_MYSQL_SOCKET   a Unix socket (preferred), or
 //   DUMAS_TEST_MYSQL_HOST / DUMAS_TEST_MYSQL_PORT
-// with user root and no password. When neither is set the fixtures fail with
+// with user root and no password; DUMAS_TEST_MYSQL_SSL_CA names the CA of
+// its TLS certificate (tools/db). When neither is set the fixtures fail with
 // a message that says to run the tests through tools/test; they never skip.
 #ifndef DUMAS_TESTS_TEST_DATABASE_H_
 #define DUMAS_TESTS_TEST_DATABASE_H_
@@ -32,14 +33,22 @@ namespace dumas::testing {
 absl::StatusOr<MySqlOptions> TestServerOptions();
 
 // A database dumas_test_<random hex> on the test server, migrated to the
-// newest schema, dropped on destruction. Not thread-safe.
+// newest schema, with its own accounts of least privilege
+// (storage/database_accounts.h): a migration account, which applied the
+// service role's grants, and a service account, as which the store under
+// test connects. Everything is dropped on destruction. Not thread-safe.
 class TestDatabase {
  public:
   static absl::StatusOr<std::unique_ptr<TestDatabase>> Create();
   ~TestDatabase();
 
-  // Options pointing at this database (pool_size 64).
+  // Options pointing at this database as its service account (pool_size
+  // 64): what dumasd serves as.
   const MySqlOptions& options() const { return options_; }
+  // The same as the migration account (DDL, every privilege on this
+  // database), and as the test server's root.
+  const MySqlOptions& migration_options() const { return migration_options_; }
+  const MySqlOptions& admin_options() const { return admin_options_; }
 
   // Runs `sql` as root in this database, for tests that inspect or alter rows
   // directly. Query returns every row, each column as raw bytes ("" for NULL).
@@ -49,7 +58,9 @@ class TestDatabase {
   absl::StatusOr<int64_t> QueryInt(std::string_view sql);
 
  private:
-  TestDatabase(MySqlOptions options, std::unique_ptr<sql::Connection> admin);
+  TestDatabase(MySqlOptions admin_options, std::unique_ptr<sql::Connection> admin);
+  MySqlOptions admin_options_;
+  MySqlOptions migration_options_;
   MySqlOptions options_;
   std::unique_ptr<sql::Connection> admin_;  // root, in this database
 };

@@ -118,8 +118,10 @@ class DumasServer:
         listen = f"127.0.0.1:{self.port or 0}"
         with open(self.log_path, "ab" if self.port else "wb") as log:
             self.process = subprocess.Popen(
+                # As root, as the migrations and the tests' own SQL need:
+                # serving as a superuser must be allowed explicitly.
                 [self.dumasd, "serve", f"--listen={listen}", *self.flags(),
-                 *self.serve_flags],
+                 "--allow_privileged_database_account", *self.serve_flags],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
         while self.port is None:
