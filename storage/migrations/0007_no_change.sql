@@ -1,0 +1,1 @@
+-- Dumas schema, version 7: no change.

@@ -1,0 +1,1 @@
+-- Dumas schema, version 8: no change.
