@@ -96,7 +96,7 @@ TEST_F(KeyRotationTest, RotatesWithoutDowntimeWhileWritesAndReadsRun) {
   EXPECT_EQ(Usage()[absl::StrCat(old_key, "/complaints")], 12);
   EXPECT_EQ(Usage()[absl::StrCat(old_key, "/idempotency_keys")], 12);
   EXPECT_EQ(Usage()[absl::StrCat(old_key, "/notifications")], 12);
-  const std::string nik_index_before = *database().Query(
+  const std::string nik_index_before = database().Query(
       absl::StrCat("SELECT HEX(nik_blind_index) FROM complaints WHERE reference_number = '",
                    before[0].reference, "'"))
                                             ->at(0)
@@ -189,7 +189,7 @@ TEST_F(KeyRotationTest, RotatesWithoutDowntimeWhileWritesAndReadsRun) {
   ASSERT_TRUE(Submit(before[3].request, &replay).ok());
   EXPECT_EQ(replay.tracking_code(), before[3].code);
   // The blind index is the same bytes.
-  EXPECT_EQ(*database().Query(absl::StrCat(
+  EXPECT_EQ(database().Query(absl::StrCat(
                 "SELECT HEX(nik_blind_index) FROM complaints WHERE reference_number = '",
                 before[0].reference, "'"))
                  ->at(0)
