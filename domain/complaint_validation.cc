@@ -229,6 +229,35 @@ std::optional<std::string> CheckReplyAddress(Checker& check, std::string_view ra
   return address;
 }
 
+// An optional phone number in E.164 ("" when not given).
+std::optional<std::string> CheckPhone(Checker& check, std::string_view field,
+                                      std::string_view raw) {
+  std::optional<std::string> phone =
+      check.Text(field, raw, {.min_chars = 1, .max_chars = kParserBounded});
+  if (!phone.has_value() || phone->empty()) return phone;
+  std::optional<std::string> e164 = NormalizeIndonesianPhone(*phone);
+  if (!e164.has_value()) check.Add(field, std::string(kPhoneRequirement));
+  return e164;
+}
+
+// An optional email address with its domain lower-cased ("" when not given).
+std::optional<std::string> CheckEmail(Checker& check, std::string_view field,
+                                      std::string_view raw) {
+  std::optional<std::string> email =
+      check.Text(field, raw, {.min_chars = 1, .max_chars = kParserBounded});
+  if (!email.has_value() || email->empty()) return email;
+  std::optional<std::string> normalized = NormalizeEmail(*email);
+  if (!normalized.has_value()) check.Add(field, std::string(kEmailRequirement));
+  return normalized;
+}
+
+// An optional postal address ("" when not given).
+std::optional<std::string> CheckAddress(Checker& check, std::string_view field,
+                                        std::string_view raw) {
+  return check.Text(field, raw,
+                    {.min_chars = 1, .max_chars = kMaxAddressChars, .lines = Lines::kMulti});
+}
+
 }  // namespace
 
 std::optional<std::string> ResourceId(std::string_view collection, std::string_view name) {
@@ -348,39 +377,44 @@ std::optional<ComplaintDraft> ValidateSubmission(const ComplaintSubmission& subm
       }
     }
 
-    if (std::optional<std::string> phone =
-            check.Text("complainant.phone", submission.phone,
-                       {.min_chars = 1, .max_chars = kParserBounded});
-        phone.has_value() && !phone->empty()) {
-      std::optional<std::string> e164 = NormalizeIndonesianPhone(*phone);
-      if (e164.has_value()) {
-        identity.phone = *std::move(e164);
-      } else {
-        check.Add("complainant.phone", std::string(kPhoneRequirement));
-      }
-    }
-
-    if (std::optional<std::string> email =
-            check.Text("complainant.email", submission.email,
-                       {.min_chars = 1, .max_chars = kParserBounded});
-        email.has_value() && !email->empty()) {
-      std::optional<std::string> normalized = NormalizeEmail(*email);
-      if (normalized.has_value()) {
-        identity.email = *std::move(normalized);
-      } else {
-        check.Add("complainant.email", std::string(kEmailRequirement));
-      }
-    }
-
-    take(check.Text("complainant.address", submission.address,
-                    {.min_chars = 1, .max_chars = kMaxAddressChars, .lines = Lines::kMulti}),
-         identity.address);
+    take(CheckPhone(check, "complainant.phone", submission.phone), identity.phone);
+    take(CheckEmail(check, "complainant.email", submission.email), identity.email);
+    take(CheckAddress(check, "complainant.address", submission.address), identity.address);
   }
 
   draft.confidential = submission.confidential;
   draft.share_identity_with_kompolnas = submission.share_identity_with_kompolnas;
   if (violations.violations().size() != violations_before) return std::nullopt;
   return draft;
+}
+
+}  // namespace dumas
+
+namespace dumas {
+
+std::optional<ContactDetails> ValidateContactCorrection(const ContactDetails& correction,
+                                                        Channel channel, std::string_view prefix,
+                                                        FieldViolations& violations) {
+  const size_t violations_before = violations.violations().size();
+  Checker check(prefix, violations);
+  ContactDetails normalized;
+  if (correction.phone.has_value()) {
+    normalized.phone = CheckPhone(check, "phone", *correction.phone);
+  }
+  if (correction.email.has_value()) {
+    normalized.email = CheckEmail(check, "email", *correction.email);
+  }
+  if (correction.address.has_value()) {
+    normalized.address = CheckAddress(check, "address", *correction.address);
+  }
+  if (correction.reply_address.has_value()) {
+    const bool channel_valid =
+        static_cast<int>(channel) >= 1 && static_cast<int>(channel) <= kMaxChannel;
+    normalized.reply_address =
+        CheckReplyAddress(check, *correction.reply_address, channel, channel_valid);
+  }
+  if (violations.violations().size() != violations_before) return std::nullopt;
+  return normalized;
 }
 
 }  // namespace dumas

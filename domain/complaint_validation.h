@@ -82,6 +82,30 @@ std::optional<ComplaintDraft> ValidateSubmission(const ComplaintSubmission& subm
                                                  absl::Time now, const KnownIds& known,
                                                  FieldViolations& violations);
 
+// The complainant's contact details, as a correction gives them: a field
+// that is set replaces the stored one (an empty phone, email or address
+// clears it); an unset one stays.
+struct ContactDetails {
+  std::optional<std::string> phone;
+  std::optional<std::string> email;
+  std::optional<std::string> address;
+  std::optional<std::string> reply_address;
+
+  bool empty() const {
+    return !phone.has_value() && !email.has_value() && !address.has_value() &&
+           !reply_address.has_value();
+  }
+};
+
+// Checks a correction of the contact details of a complaint that came in
+// through `channel` exactly as ValidateSubmission checks them (phone numbers
+// in E.164, email domains lower-cased, the reply address in the form of the
+// channel and required), and returns the normalised values; nullopt with
+// violations (field paths under `prefix`, such as "contact.") otherwise.
+std::optional<ContactDetails> ValidateContactCorrection(const ContactDetails& correction,
+                                                        Channel channel, std::string_view prefix,
+                                                        FieldViolations& violations);
+
 }  // namespace dumas
 
 #endif  // DUMAS_DOMAIN_COMPLAINT_VALIDATION_H_

@@ -119,6 +119,10 @@ bool IsTerminal(ComplaintState state) {
   return IsKnownState(state) && (kTerminalStates & StateBit(state)) != 0;
 }
 
+bool ClosedForRetention(ComplaintState state) {
+  return IsKnownState(state) && ((kTerminalStates | StateBit(State::kAnswered)) & StateBit(state)) != 0;
+}
+
 ComplaintScope ScopeOf(const Complaint& complaint) {
   return ComplaintScope{complaint.handling_unit_id, complaint.subject.unit_id,
                         complaint.confidential, complaint.share_identity_with_kompolnas};

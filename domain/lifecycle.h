@@ -50,6 +50,14 @@ absl::StatusOr<ComplaintState> NextState(ComplaintState from, Action action);
 // ARCHIVED, REJECTED (answered ends that may still be CLOSED) and CLOSED.
 bool IsTerminal(ComplaintState state);
 
+// Whether a complaint in this state is closed for the retention of personal
+// data (UU 27/2022): nothing more is owed to the complainant and nothing is
+// pending from them. ARCHIVED and REJECTED (answered with the reason), CLOSED,
+// and ANSWERED (the official answer given and not disputed: a dispute moves
+// it to REOPENED). Its retention period counts from when it entered that
+// state; a later dispute or reopening ends the closure.
+bool ClosedForRetention(ComplaintState state);
+
 // Where a complaint sits for authorization.
 struct ComplaintScope {
   std::string handling_unit_id;  // empty until assigned

@@ -144,6 +144,15 @@ TEST(IsTerminalTest, ArchivedRejectedAndClosed) {
   }
 }
 
+TEST(ClosedForRetentionTest, TerminalStatesAndAnswered) {
+  const std::set<State> closed = {State::kArchived, State::kRejected, State::kAnswered,
+                                  State::kClosed};
+  for (int i = 0; i <= kMaxComplaintState; ++i) {
+    const auto state = static_cast<State>(i);
+    EXPECT_EQ(ClosedForRetention(state), closed.count(state) == 1) << ComplaintStateName(state);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Authorization.
 

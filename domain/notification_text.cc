@@ -76,6 +76,7 @@ std::string Body(NotificationKind kind, const NotificationFacts& f) {
       return absl::StrCat("Penanganan pengaduan Anda nomor ", ref,
                           " telah selesai dan pengaduan ini kami tutup. Terima kasih atas "
                           "kepercayaan dan partisipasi Anda dalam mengawasi pelayanan Polri.");
+    case NotificationKind::kPersonalData:  // PersonalDataCopyText writes it
     case NotificationKind::kUnspecified:
       break;
   }

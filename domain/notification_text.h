@@ -20,6 +20,7 @@ enum class NotificationKind : int {
   kRejected = 5,
   kAnswer = 6,
   kClosure = 7,
+  kPersonalData = 8,  // the copy of the complainant's personal data (domain/personal_data.h)
 };
 
 struct NotificationFacts {

@@ -72,6 +72,9 @@ enum class Method {
   kFetchNotifications,
   kStreamNotifications,
   kAcknowledgeNotifications,
+  // PersonalDataService: the complainant, through the tracking code.
+  kRequestPersonalData,
+  kCorrectContactDetails,
 };
 
 // The roles allowed to call a method; an empty set marks a public method,
@@ -147,6 +150,8 @@ inline constexpr MethodAccess kMethodAccess[] = {
     {Method::kStreamNotifications, "NotificationService/StreamNotifications", kGateways},
     {Method::kAcknowledgeNotifications, "NotificationService/AcknowledgeNotifications",
      kGateways},
+    {Method::kRequestPersonalData, "PersonalDataService/RequestPersonalData", kPublic},
+    {Method::kCorrectContactDetails, "PersonalDataService/CorrectContactDetails", kPublic},
 };
 
 const MethodAccess& AccessOf(Method method);

@@ -485,7 +485,7 @@ absl::StatusOr<TrackedComplaint> ComplaintServiceImpl::ApplyComplainantAction(
   ChangeRequest change;  // actor 0: the complainant
   change.request_id = CheckRequestId(raw_request_id, violations);
   absl::StatusOr<std::pair<std::string, TrackedComplaint>> tracked =
-      CheckTracking(context, reference_number, tracking_code, violations);
+      tracking_.Check(context, reference_number, tracking_code, violations);
   if (!tracked.ok()) return tracked.status();
   if (!change.request_id.empty()) change.fingerprint = RequestDigest(method, request);
   const std::string& reference = tracked->first;

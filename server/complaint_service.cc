@@ -28,9 +28,6 @@ namespace {
 
 constexpr PageLimits kReferenceDataPages{.default_size = 50, .max_size = 100};
 
-// The metadata in which a GATEWAY states the end client's IP address.
-constexpr char kEndClientMetadata[] = "dumas-end-client-ip";
-
 
 // A digest of the request's complaint, to tell a retry from a different
 // request under the same request_id.
@@ -50,29 +47,18 @@ std::string Fingerprint(const v1::Complaint& complaint) {
   return digest;
 }
 
-// The end client's IP address as a gateway states it; empty when it does not.
-std::string StatedEndClient(const grpc::ServerContext& context) {
-  const auto& metadata = context.client_metadata();
-  const auto it = metadata.find(kEndClientMetadata);
-  if (it == metadata.end()) return "";
-  return std::string(it->second.data(), it->second.size());
-}
-
 }  // namespace
 
 ComplaintServiceImpl::ComplaintServiceImpl(ComplaintStore& complaints, CaseStore& cases,
                                            ReferenceDataStore& reference_data,
-                                           TrackThrottleStore& throttle,
                                            ReferenceDataCache& cache,
-                                           Authenticator& authenticator,
-                                           TrackThrottlePolicy throttle_policy)
+                                           Authenticator& authenticator, TrackingGate& tracking)
     : complaints_(complaints),
       cases_(cases),
       reference_data_(reference_data),
       cache_(cache),
-      throttle_(throttle),
       authenticator_(authenticator),
-      throttle_policy_(throttle_policy) {}
+      tracking_(tracking) {}
 
 grpc::Status ComplaintServiceImpl::SubmitComplaint(grpc::ServerContext* context,
                                                    const v1::SubmitComplaintRequest* request,
@@ -136,69 +122,11 @@ absl::Status ComplaintServiceImpl::Track(grpc::ServerContext& context,
                                          const v1::TrackComplaintRequest& request,
                                          v1::TrackComplaintResponse& response) {
   FieldViolations violations;
-  absl::StatusOr<std::pair<std::string, TrackedComplaint>> tracked = CheckTracking(
+  absl::StatusOr<std::pair<std::string, TrackedComplaint>> tracked = tracking_.Check(
       context, request.reference_number(), request.tracking_code(), violations);
   if (!tracked.ok()) return tracked.status();
   ToProto(tracked->second, response.mutable_complaint());
   return absl::OkStatus();
-}
-
-absl::StatusOr<std::pair<std::string, TrackedComplaint>> ComplaintServiceImpl::CheckTracking(
-    grpc::ServerContext& context, const std::string& reference_number,
-    const std::string& tracking_code, FieldViolations& violations) {
-  const std::optional<std::string> reference = ReferenceNumber::Canonicalize(reference_number);
-  if (reference_number.empty()) {
-    violations.Add("reference_number", "is required");
-  } else if (!reference.has_value()) {
-    violations.Add("reference_number",
-                   "is not a valid reference number: 12 letters and digits without 0, O, "
-                   "1, I or L, such as K7QM-4R9X-2HTZ; check it for a typo");
-  }
-  const std::optional<std::string> code = TrackingCode::Canonicalize(tracking_code);
-  if (tracking_code.empty()) {
-    violations.Add("tracking_code", "is required");
-  } else if (!code.has_value()) {
-    violations.Add("tracking_code",
-                   "is not a valid tracking code: 14 letters and digits without 0, O, 1, "
-                   "I or L, as given at submission");
-  }
-  if (!violations.empty()) return violations.ToStatus();
-
-  // Whose attempt it is: a gateway may speak for the citizen behind it.
-  absl::StatusOr<std::optional<Principal>> caller = authenticator_.Identify(context);
-  if (!caller.ok()) return caller.status();
-  TrackCaller who;
-  who.peer_address = PeerAddress(context);
-  if (caller->has_value() && (*caller)->role == Role::kGateway) {
-    who.gateway_id = (*caller)->id;
-    who.stated_end_client = StatedEndClient(context);
-  }
-  absl::StatusOr<std::string> key = TrackThrottleKey(who);
-  if (!key.ok()) return key.status();
-
-  // A correct pair is always answered; only wrong ones spend the budget.
-  absl::StatusOr<TrackedComplaint> tracked = complaints_.Track(*reference, *code);
-  if (absl::IsNotFound(tracked.status())) return TrackingFailure(*key);
-  if (!tracked.ok()) return tracked.status();
-  return std::make_pair(*reference, *std::move(tracked));
-}
-
-absl::Status ComplaintServiceImpl::TrackingFailure(const std::string& key) {
-  const absl::Status not_found =
-      absl::NotFoundError("no complaint matches this reference number and tracking code");
-  const absl::Status exhausted = absl::ResourceExhaustedError(
-      "too many failed tracking attempts from this client; check the reference number and "
-      "tracking code, and try again in 15 minutes");
-  const absl::Time now = absl::Now();
-  // A client known to be over its budget costs no database write.
-  if (throttled_clients_.Contains(key, now)) return exhausted;
-  absl::StatusOr<int> failures = throttle_.RecordTrackFailure(key, now, throttle_policy_.window);
-  if (!failures.ok()) return failures.status();
-  if (*failures <= throttle_policy_.max_failures) return not_found;
-  // Over budget: until the window ends at the latest (it began at or after
-  // now - window), this client's wrong pairs are refused here.
-  throttled_clients_.Add(key, now + throttle_policy_.window);
-  return exhausted;
 }
 
 grpc::Status ComplaintServiceImpl::GetComplaint(grpc::ServerContext* context,

@@ -11,19 +11,18 @@
 #include "dumas/v1/complaint_service.grpc.pb.h"
 #include "server/access_policy.h"
 #include "server/reference_data_cache.h"
+#include "server/tracking_gate.h"
 #include "storage/case_store.h"
 #include "storage/complaint_store.h"
-#include "storage/track_throttle_store.h"
 
 namespace dumas {
 
 class ComplaintServiceImpl final : public v1::ComplaintService::Service {
  public:
-  // The stores, cache and authenticator must outlive the service.
+  // The stores, cache, authenticator and gate must outlive the service.
   ComplaintServiceImpl(ComplaintStore& complaints, CaseStore& cases,
-                       ReferenceDataStore& reference_data, TrackThrottleStore& throttle,
-                       ReferenceDataCache& cache, Authenticator& authenticator,
-                       TrackThrottlePolicy throttle_policy);
+                       ReferenceDataStore& reference_data, ReferenceDataCache& cache,
+                       Authenticator& authenticator, TrackingGate& tracking);
 
   grpc::Status SubmitComplaint(grpc::ServerContext* context,
                                const v1::SubmitComplaintRequest* request,
@@ -116,8 +115,8 @@ class ComplaintServiceImpl final : public v1::ComplaintService::Service {
                                              const std::string& request_id,
                                              FieldViolations& violations, ActionInput input);
 
-  // A complainant's action through the tracking code: checks the pair as
-  // TrackComplaint does (throttled), lets the domain decide
+  // A complainant's action through the tracking code: checks the pair
+  // (TrackingGate, throttled), lets the domain decide
   // (PlanComplainantAction), applies the change, and returns the
   // complainant's view after it.
   absl::StatusOr<TrackedComplaint> ApplyComplainantAction(
@@ -126,25 +125,12 @@ class ComplaintServiceImpl final : public v1::ComplaintService::Service {
       const google::protobuf::Message& request, const std::string& request_id,
       FieldViolations& violations, ActionInput input);
 
-  // Checks a reference number / tracking code pair; returns the canonical
-  // reference number and the complainant's view. A wrong pair spends the end
-  // client's budget (domain/track_throttle.h).
-  absl::StatusOr<std::pair<std::string, TrackedComplaint>> CheckTracking(
-      grpc::ServerContext& context, const std::string& reference_number,
-      const std::string& tracking_code, FieldViolations& violations);
-
-  // NOT_FOUND for a wrong pair, or RESOURCE_EXHAUSTED when the end client
-  // `key` has spent its budget; counts the failure.
-  absl::Status TrackingFailure(const std::string& key);
-
   ComplaintStore& complaints_;
   CaseStore& cases_;
   ReferenceDataStore& reference_data_;
   ReferenceDataCache& cache_;
-  TrackThrottleStore& throttle_;
   Authenticator& authenticator_;
-  const TrackThrottlePolicy throttle_policy_;
-  ThrottledClients throttled_clients_;
+  TrackingGate& tracking_;
 };
 
 }  // namespace dumas

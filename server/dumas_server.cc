@@ -34,13 +34,28 @@ DumasServer::DumasServer(const ServerOptions& options, const Stores& stores)
       authenticator_(stores.principals, options.token_cache_ttl),
       cache_(stores.reference_data, stores.admin),
       deadline_recomputer_(stores.deadlines, cache_, options.deadline_recompute),
-      complaint_service_(stores.complaints, stores.cases, stores.reference_data, stores.throttle,
-                         cache_, authenticator_, options.track_throttle),
+      metrics_(std::make_unique<ServerMetrics>(
+          std::vector<std::string>{
+              v1::ComplaintService::service_full_name(), v1::AdminService::service_full_name(),
+              v1::NotificationService::service_full_name(),
+              v1::IntegrationService::service_full_name(),
+              v1::PersonalDataService::service_full_name(), "grpc.health.v1.Health",
+              "grpc.reflection.v1alpha.ServerReflection"},
+          stores.statistics)),
+      tracking_gate_(stores.complaints, stores.throttle, authenticator_, options.track_throttle,
+                     {&metrics_->tracking_failures(), &metrics_->tracking_refusals()}),
+      complaint_service_(stores.complaints, stores.cases, stores.reference_data, cache_,
+                         authenticator_, tracking_gate_),
       admin_service_(stores.admin, stores.notifications, cache_, deadline_recomputer_,
                      authenticator_),
       notification_service_(stores.notifications, authenticator_, stopping_),
       integration_service_(stores.change_log, stores.complaints, cache_, authenticator_, stopping_,
-                           options.heartbeat_interval) {}
+                           options.heartbeat_interval) {
+  if (stores.personal_data != nullptr) {
+    personal_data_service_ = std::make_unique<PersonalDataServiceImpl>(
+        *stores.personal_data, stores.complaints, cache_, tracking_gate_);
+  }
+}
 
 namespace {
 
@@ -104,6 +119,18 @@ absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOpti
   builder.RegisterService(&server->admin_service_);
   builder.RegisterService(&server->notification_service_);
   builder.RegisterService(&server->integration_service_);
+  if (server->personal_data_service_ != nullptr) {
+    builder.RegisterService(server->personal_data_service_.get());
+  }
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(server->metrics_->NewInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  if (!options.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint =
+        MetricsEndpoint::Start(options.metrics_listen, server->metrics_->registry());
+    if (!endpoint.ok()) return endpoint.status();
+    server->metrics_endpoint_ = *std::move(endpoint);
+  }
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || (!options.listen.empty() && server->port_ == 0) ||
       (server->tls_ != nullptr && server->tls_port_ == 0)) {
@@ -114,6 +141,7 @@ absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOpti
   // Until the first ping answers, the service is not ready.
   grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService();
   health->SetServingStatus(kServiceName, false);
+  health->SetServingStatus(kOutboxHealthName, false);
   health->SetServingStatus(false);  // "" too: the server as a whole
   server->watcher_ = std::thread([s = server.get()] { s->WatchLoop(); });
   return server;
@@ -131,10 +159,13 @@ DumasServer::~DumasServer() {
 
 void DumasServer::WatchLoop() {
   bool serving = false;
+  bool outbox_serving = false;
   absl::Time next_refresh = absl::InfinitePast();
+  absl::Time next_statistics = absl::InfinitePast();
   std::optional<std::string> revocations;  // the last RevocationMark seen
   do {
     const bool up = reference_data_.Ping().ok();
+    metrics_->SetDatabaseUp(up);
     if (up) {
       // A principal revoked through another server: its token must stop
       // working here too, now rather than when its cache entry expires.
@@ -176,9 +207,31 @@ void DumasServer::WatchLoop() {
     }
     if (up != serving && !stopping_.HasBeenNotified()) {
       serving = up;
-      server_->GetHealthCheckService()->SetServingStatus(serving);  // "" and kServiceName
+      // Every name: "", kServiceName and kOutboxHealthName (set again below).
+      server_->GetHealthCheckService()->SetServingStatus(serving);
       Log(serving ? LogLevel::kInfo : LogLevel::kWarning, "health",
           {{"service", kServiceName}, {"status", serving ? "SERVING" : "NOT_SERVING"}});
+      if (!serving) outbox_serving = false;
+    }
+    // The figures of the metrics, and whether the outbox drains.
+    if (up && absl::Now() >= next_statistics && !stopping_.HasBeenNotified()) {
+      absl::StatusOr<absl::Duration> oldest = metrics_->RefreshStatistics(absl::Now());
+      if (oldest.ok()) {
+        next_statistics = absl::Now() + options_.statistics_interval;
+        const bool drains = *oldest <= options_.outbox_stall_after;
+        if (drains != outbox_serving) {
+          outbox_serving = drains;
+          Log(drains ? LogLevel::kInfo : LogLevel::kWarning, "health",
+              {{"service", kOutboxHealthName}, {"status", drains ? "SERVING" : "NOT_SERVING"},
+               {"oldest_s", absl::ToInt64Seconds(*oldest)}});
+        }
+      } else {
+        Log(LogLevel::kWarning, "statistics_refresh_failed",
+            {{"code", absl::StatusCodeToString(oldest.status().code())}});
+      }
+    }
+    if (!stopping_.HasBeenNotified()) {
+      server_->GetHealthCheckService()->SetServingStatus(kOutboxHealthName, up && outbox_serving);
     }
     // After the health status, so that a pass at start (after a migration
     // corrected the calendar) does not delay serving.

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <type_traits>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
@@ -21,11 +22,17 @@
 #include "domain/track_throttle.h"
 #include "server/integration_service.h"
 #include "server/notification_service.h"
+#include "server/personal_data_service.h"
+#include "server/metrics_endpoint.h"
 #include "server/reference_data_cache.h"
 #include "server/tls_credentials.h"
+#include "server/server_metrics.h"
+#include "server/tracking_gate.h"
 #include "storage/case_store.h"
 #include "storage/change_log.h"
 #include "storage/complaint_store.h"
+#include "storage/personal_data_store.h"
+#include "storage/statistics_store.h"
 #include "storage/track_throttle_store.h"
 
 namespace dumas {
@@ -69,6 +76,15 @@ struct ServerOptions {
   // How long a watching Kompolnas consumer waits for a heartbeat when no
   // change comes.
   absl::Duration heartbeat_interval = absl::Seconds(5);
+  // host:port of the Prometheus endpoint (server/metrics_endpoint.h); port 0
+  // picks a free one (see DumasServer::metrics_port); empty: none.
+  std::string metrics_listen;
+  // How often the outbox, overdue and schema figures are read for the
+  // metrics and the outbox's health.
+  absl::Duration statistics_interval = absl::Seconds(15);
+  // The health of "dumas.outbox" is NOT_SERVING while a notification has
+  // waited longer than this for its gateway (or the database is down).
+  absl::Duration outbox_stall_after = absl::Hours(1);
 };
 
 // The stores a server runs on. MySqlStore is all of them (StoresOf).
@@ -82,17 +98,28 @@ struct Stores {
   TrackThrottleStore& throttle;
   DeadlineStore& deadlines;
   ChangeLog& change_log;
+  // Figures for the metrics; null: none.
+  StatisticsStore* statistics = nullptr;
+  // The complainant's rights (PersonalDataService); null: not served.
+  PersonalDataStore* personal_data = nullptr;
 };
 
 template <typename Store>
 Stores StoresOf(Store& store, ChangeLog& change_log) {
-  return Stores{store, store, store, store, store, store, store, store, change_log};
+  Stores stores{store, store, store, store, store, store, store, store, change_log};
+  if constexpr (std::is_base_of_v<StatisticsStore, Store>) stores.statistics = &store;
+  if constexpr (std::is_base_of_v<PersonalDataStore, Store>) stores.personal_data = &store;
+  return stores;
 }
 
 class DumasServer {
  public:
   // The name under which grpc.health.v1 reports the complaint service.
   static constexpr char kServiceName[] = "dumas.v1.ComplaintService";
+  // The name under which it reports whether the outbox drains: NOT_SERVING
+  // while a notification has waited longer than outbox_stall_after for its
+  // gateway. For monitoring, not for routing calls.
+  static constexpr char kOutboxHealthName[] = "dumas.outbox";
 
   // Starts serving. The stores must outlive the server. UNAVAILABLE when an
   // address cannot be bound; FAILED_PRECONDITION for plaintext on an
@@ -121,6 +148,9 @@ class DumasServer {
   // their calls go on. FAILED_PRECONDITION without TLS; otherwise as
   // ReloadableTlsCredentials::Reload (the material in use is then kept).
   absl::StatusOr<TlsMaterialInfo> ReloadTls();
+  // The metrics endpoint's port; 0 without one.
+  int metrics_port() const { return metrics_endpoint_ ? metrics_endpoint_->port() : 0; }
+  ServerMetrics& metrics() { return *metrics_; }
 
   // Stops accepting calls, lets in-flight ones finish within shutdown_grace,
   // then cancels the rest. Idempotent; thread-safe.
@@ -142,15 +172,19 @@ class DumasServer {
   ReferenceDataCache cache_;
   DeadlineRecomputer deadline_recomputer_;
   absl::Notification stopping_;
+  std::unique_ptr<ServerMetrics> metrics_;
+  TrackingGate tracking_gate_;
   ComplaintServiceImpl complaint_service_;
   AdminServiceImpl admin_service_;
   NotificationServiceImpl notification_service_;
   IntegrationServiceImpl integration_service_;
   // Before server_, so that it is destroyed after the server that uses it.
   std::unique_ptr<ReloadableTlsCredentials> tls_;
+  std::unique_ptr<PersonalDataServiceImpl> personal_data_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   int tls_port_ = 0;
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint_;
   absl::once_flag shutdown_once_;
   std::thread watcher_;
 };

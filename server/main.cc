@@ -2,6 +2,7 @@
 // here only; everything else lives in the libraries.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -27,6 +28,8 @@
 #include "domain/signed_note.h"
 #include "domain/string_view_interop.h"
 #include "server/dumas_server.h"
+#include "server/identity_retention.h"
+#include "server/key_rotation.h"
 #include "server/log.h"
 #include "server/tls_credentials.h"
 #include "storage/database_accounts.h"
@@ -74,6 +77,13 @@ ABSL_FLAG(std::string, log_origin, "dumas.polres-palu.polri.go.id/log",
           "its key; one per resort");
 ABSL_FLAG(absl::Duration, checkpoint_interval, absl::Seconds(10),
           "how often the transparency log signs a checkpoint while it grows");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
+          "host:port of the Prometheus metrics endpoint (GET /metrics); empty: none");
+ABSL_FLAG(absl::Duration, statistics_interval, absl::Seconds(15),
+          "how often the outbox, overdue-complaint and schema figures of the metrics are read");
+ABSL_FLAG(absl::Duration, outbox_stall_after, absl::Hours(1),
+          "the health of 'dumas.outbox' is NOT_SERVING while a notification has waited longer "
+          "than this for its gateway");
 ABSL_FLAG(std::string, role, "", "create-token: GATEWAY, INTAKE, UNIT, SUPERVISOR, OVERSIGHT or ADMIN");
 ABSL_FLAG(std::string, name, "", "create-token: the principal's unique name");
 ABSL_FLAG(std::string, unit, "", "create-token: the unit id, for UNIT principals");
@@ -98,6 +108,16 @@ ABSL_FLAG(std::string, service_password_file, "",
           "create-accounts: file whose first line is the service accounts' password");
 ABSL_FLAG(bool, accounts_require_tls, false,
           "create-accounts: the accounts may connect only over TLS");
+ABSL_FLAG(std::string, key_id, "", "set-current-key, remove-key: the data key's id");
+ABSL_FLAG(bool, make_current, false,
+          "add-key: make the new key current at once (one server; with several, add it to "
+          "every key file first and make it current afterwards)");
+ABSL_FLAG(int, batch_size, 500, "reencrypt, purge-identities: rows per transaction, 1-1000");
+ABSL_FLAG(absl::Duration, batch_pause, absl::ZeroDuration(),
+          "reencrypt: pause between batches, to leave the database to the service");
+ABSL_FLAG(absl::Duration, identity_retention, dumas::kDefaultIdentityRetention,
+          "purge-identities: how long after a complaint was closed its complainant's identity "
+          "is kept (default 5 years)");
 
 namespace dumas {
 namespace {
@@ -122,6 +142,19 @@ Commands:
                    needs --channels
   log-key          print the transparency log's verifier key (of --key_file and --log_origin),
                    to hand to Kompolnas and other verifiers out of band
+
+Rotation of the key that encrypts personal data (README.md, "Key rotation"):
+  add-key          add a new data key to --key_file ([--make_current]); prints its id
+  set-current-key  make --key_id the key that encrypts new values
+  key-usage        list the data keys and the rows each encrypts
+  reencrypt        move every row to the current key, in batches ([--batch_size],
+                   [--batch_pause]); safe while dumasd serves
+  remove-key       drop --key_id from --key_file; refused while any row uses it
+A serving dumasd reads --key_file (and the TLS files) again on SIGHUP.
+
+The complainant's personal data:
+  purge-identities destroy the identities of complaints closed longer than
+                   --identity_retention ago; prints the counts
 )";
 
 // The first line of a password file.
@@ -177,25 +210,24 @@ absl::StatusOr<ServerOptions> ListenOptions() {
 }
 
 // Signals are blocked in every thread and taken by sigwait, so a handler never
-// runs inside library code.
+// runs inside library code. SIGHUP (read the key file again) too.
 sigset_t StopSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
-  return set;
-}
-
-// The stop signals and SIGHUP (re-read the TLS files).
-sigset_t ServeSignals() {
-  sigset_t set = StopSignals();
   sigaddset(&set, SIGHUP);
   return set;
 }
 
-// Waits up to `timeout` for SIGINT/SIGTERM; true if one came.
+// Waits up to `timeout` for SIGINT/SIGTERM; true if one came. A SIGHUP while
+// starting is dropped: the key file and the TLS files are read once the
+// server starts.
 bool StopRequestedWithin(absl::Duration timeout) {
-  const sigset_t set = StopSignals();
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
   const timespec ts = absl::ToTimespec(timeout);
   return sigtimedwait(&set, nullptr, &ts) > 0;
 }
@@ -292,6 +324,37 @@ absl::StatusOr<std::unique_ptr<MySqlStore>> OpenStore(const MySqlOptions& option
   return MySqlStore::Open(options, *std::move(keyring));
 }
 
+// FAILED_PRECONDITION naming the data keys that rows use and the key file
+// lacks: a server without them could not read those rows.
+absl::Status CheckKeysInUse(MySqlStore& store) {
+  absl::StatusOr<std::vector<KeyUsage>> usage = store.ListKeyUsage();
+  if (!usage.ok()) return usage.status();
+  const std::vector<std::string> missing = MissingKeys(*usage, *store.keyring());
+  if (missing.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("rows are encrypted with data keys that ", absl::GetFlag(FLAGS_key_file),
+                   " lacks: ", absl::StrJoin(missing, "; "),
+                   "; restore their 'data' lines (from the key file's backup)"));
+}
+
+// Reads the key file again for the running store (SIGHUP): a rotated key
+// takes effect without a restart.
+void ReloadKeys(MySqlStore& store) {
+  absl::StatusOr<Keyring> keyring = Keyring::LoadFromFile(absl::GetFlag(FLAGS_key_file));
+  absl::Status status = keyring.status();
+  std::string current;
+  if (keyring.ok()) {
+    current = keyring->active_key_id();
+    status = store.ReplaceKeyring(*std::move(keyring));
+  }
+  if (!status.ok()) {
+    Log(LogLevel::kError, "keys_reload_failed",
+        {{"code", absl::StatusCodeToString(status.code())}, {"detail", status.message()}});
+    return;
+  }
+  Log(LogLevel::kInfo, "keys_reloaded", {{"current_key", current}});
+}
+
 int Serve(const MySqlOptions& db) {
   absl::StatusOr<ServerOptions> listen = ListenOptions();
   if (!listen.ok()) return Fail("bad_flags", listen.status());
@@ -306,11 +369,17 @@ int Serve(const MySqlOptions& db) {
   }
   absl::StatusOr<std::unique_ptr<MySqlStore>> store = OpenStore(db);
   if (!store.ok()) return Fail("store_open_failed", store.status());
+  if (absl::Status keys = CheckKeysInUse(**store); !keys.ok()) {
+    return Fail("key_file_incomplete", keys);
+  }
 
   options.max_threads = absl::GetFlag(FLAGS_max_threads);
   options.min_pollers = absl::GetFlag(FLAGS_min_pollers);
   options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_bytes);
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.statistics_interval = absl::GetFlag(FLAGS_statistics_interval);
+  options.outbox_stall_after = absl::GetFlag(FLAGS_outbox_stall_after);
   MySqlChangeLog::Options log_options;
   log_options.origin = absl::GetFlag(FLAGS_log_origin);
   log_options.checkpoint_interval = absl::GetFlag(FLAGS_checkpoint_interval);
@@ -325,32 +394,32 @@ int Serve(const MySqlOptions& db) {
        {"port", int64_t{(*server)->port()}},
        {"tls_listen", options.tls_listen},
        {"tls_port", int64_t{(*server)->tls_port()}},
-       {"tls_client_certificates", absl::GetFlag(FLAGS_tls_client_certificates)}});
+       {"tls_client_certificates", absl::GetFlag(FLAGS_tls_client_certificates)},
+       {"metrics_port", int64_t{(*server)->metrics_port()}}});
 
-  std::thread stopper([s = server->get()] {
-    const sigset_t set = ServeSignals();
-    while (true) {
-      int signal = 0;
-      sigwait(&set, &signal);
-      if (signal == SIGHUP) {
-        absl::StatusOr<TlsMaterialInfo> reloaded = s->ReloadTls();
-        if (reloaded.ok()) {
-          Log(LogLevel::kInfo, "tls_reloaded",
-              {{"certificate_sha256", reloaded->certificate_sha256},
-               {"not_after", absl::FormatTime(reloaded->not_after)},
-               {"client_cas", int64_t{reloaded->client_cas}}});
-        } else {
-          Log(LogLevel::kError, "tls_reload_failed",
-              {{"code", absl::StatusCodeToString(reloaded.status().code())},
-               {"detail", reloaded.status().message()},
-               {"kept", "the certificate and key in use"}});
-        }
-        continue;
+  // SIGHUP re-reads the key file and the TLS files; SIGTERM or SIGINT stops.
+  std::thread stopper([s = server->get(), keys = store->get(), tls = !options.tls_listen.empty()] {
+    const sigset_t set = StopSignals();
+    int signal = 0;
+    while (sigwait(&set, &signal) == 0 && signal == SIGHUP) {
+      Log(LogLevel::kInfo, "signal", {{"signal", "SIGHUP"}});
+      ReloadKeys(*keys);
+      if (!tls) continue;
+      absl::StatusOr<TlsMaterialInfo> reloaded = s->ReloadTls();
+      if (reloaded.ok()) {
+        Log(LogLevel::kInfo, "tls_reloaded",
+            {{"certificate_sha256", reloaded->certificate_sha256},
+             {"not_after", absl::FormatTime(reloaded->not_after)},
+             {"client_cas", int64_t{reloaded->client_cas}}});
+      } else {
+        Log(LogLevel::kError, "tls_reload_failed",
+            {{"code", absl::StatusCodeToString(reloaded.status().code())},
+             {"detail", reloaded.status().message()},
+             {"kept", "the certificate and key in use"}});
       }
-      Log(LogLevel::kInfo, "signal", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
-      s->Shutdown();
-      return;
     }
+    Log(LogLevel::kInfo, "signal", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    s->Shutdown();
   });
   (*server)->Wait();
   stopper.join();
@@ -454,9 +523,131 @@ int CreateToken(const MySqlOptions& db) {
   return 0;
 }
 
+// --- Rotation of the data key ---------------------------------------------------
+
+int AddKey() {
+  absl::StatusOr<std::string> id =
+      Keyring::AddDataKey(absl::GetFlag(FLAGS_key_file), absl::GetFlag(FLAGS_make_current));
+  if (!id.ok()) return Fail("add_key_failed", id.status());
+  std::printf("%s\n", id->c_str());
+  return 0;
+}
+
+int SetCurrentKey() {
+  const std::string key_id = absl::GetFlag(FLAGS_key_id);
+  if (key_id.empty()) {
+    std::fprintf(stderr, "set-current-key needs --key_id\n");
+    return 2;
+  }
+  absl::Status status = Keyring::SetCurrentKey(absl::GetFlag(FLAGS_key_file), key_id);
+  return status.ok() ? 0 : Fail("set_current_key_failed", status);
+}
+
+int ListKeys(const MySqlOptions& db) {
+  absl::StatusOr<std::unique_ptr<MySqlStore>> store = OpenStore(db);
+  if (!store.ok()) return Fail("store_open_failed", store.status());
+  absl::StatusOr<std::vector<KeyUsage>> usage = (*store)->ListKeyUsage();
+  if (!usage.ok()) return Fail("key_usage_failed", usage.status());
+  const std::shared_ptr<const Keyring> keyring = (*store)->keyring();
+  std::vector<std::string> ids = keyring->data_key_ids();
+  for (const KeyUsage& u : *usage) {
+    if (std::find(ids.begin(), ids.end(), u.key_id) == ids.end()) ids.push_back(u.key_id);
+  }
+  std::printf("%-32s %-8s %-8s %12s %17s %14s\n", "key_id", "in_file", "current", "complaints",
+              "idempotency_keys", "notifications");
+  bool missing = false;
+  for (const std::string& id : ids) {
+    int64_t rows[3] = {0, 0, 0};
+    for (const KeyUsage& u : *usage) {
+      if (u.key_id == id) rows[static_cast<int>(u.table)] += u.rows;
+    }
+    const bool in_file = keyring->HasDataKey(id);
+    missing = missing || !in_file;
+    std::printf("%-32s %-8s %-8s %12lld %17lld %14lld\n", id.c_str(), in_file ? "yes" : "NO",
+                id == keyring->active_key_id() ? "yes" : "no", static_cast<long long>(rows[0]),
+                static_cast<long long>(rows[1]), static_cast<long long>(rows[2]));
+  }
+  return missing ? 1 : 0;
+}
+
+int Reencrypt(const MySqlOptions& db) {
+  absl::StatusOr<std::unique_ptr<MySqlStore>> store = OpenStore(db);
+  if (!store.ok()) return Fail("store_open_failed", store.status());
+  if (absl::Status keys = CheckKeysInUse(**store); !keys.ok()) {
+    return Fail("key_file_incomplete", keys);
+  }
+  ReencryptionOptions options;
+  options.batch_size = absl::GetFlag(FLAGS_batch_size);
+  options.pause = absl::GetFlag(FLAGS_batch_pause);
+  const std::string current = (*store)->keyring()->active_key_id();
+  absl::StatusOr<ReencryptionReport> report =
+      ReencryptAll(**store, current, options, [](const KeyUsage& done) {
+        Log(LogLevel::kInfo, "reencrypt_progress",
+            {{"key_id", done.key_id}, {"table", std::string(EncryptedTableName(done.table))},
+             {"rows", done.rows}});
+      });
+  if (!report.ok()) return Fail("reencrypt_failed", report.status());
+  const double seconds = absl::ToDoubleSeconds(report->elapsed);
+  std::printf("re-encrypted %lld rows under %s in %.1f s (%.0f rows/s); %lld could not be "
+              "decrypted\n",
+              static_cast<long long>(report->rewritten), current.c_str(), seconds,
+              seconds > 0 ? static_cast<double>(report->rewritten) / seconds : 0.0,
+              static_cast<long long>(report->failed));
+  for (const KeyUsage& left : report->remaining) {
+    std::printf("still under %s: %s %lld\n", left.key_id.c_str(),
+                std::string(EncryptedTableName(left.table)).c_str(),
+                static_cast<long long>(left.rows));
+  }
+  return report->remaining.empty() ? 0 : 1;
+}
+
+int RemoveKey(const MySqlOptions& db) {
+  const std::string key_id = absl::GetFlag(FLAGS_key_id);
+  if (key_id.empty()) {
+    std::fprintf(stderr, "remove-key needs --key_id\n");
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<MySqlStore>> store = OpenStore(db);
+  if (!store.ok()) return Fail("store_open_failed", store.status());
+  absl::StatusOr<std::vector<KeyUsage>> rows = RowsUsingKey(**store, key_id);
+  if (!rows.ok()) return Fail("key_usage_failed", rows.status());
+  if (!rows->empty()) {
+    std::vector<std::string> tables;
+    for (const KeyUsage& u : *rows) {
+      tables.push_back(absl::StrCat(std::string(EncryptedTableName(u.table)), ": ", u.rows));
+    }
+    return Fail("remove_key_refused",
+                absl::FailedPreconditionError(absl::StrCat(
+                    "rows still use data key ", key_id, " (", absl::StrJoin(tables, ", "),
+                    "); run dumasd reencrypt first")));
+  }
+  absl::Status status = Keyring::RemoveDataKey(absl::GetFlag(FLAGS_key_file), key_id);
+  return status.ok() ? 0 : Fail("remove_key_failed", status);
+}
+
+// --- The retention of identities ---------------------------------------------------
+
+int PurgeIdentities(const MySqlOptions& db) {
+  absl::StatusOr<std::unique_ptr<MySqlStore>> store = OpenStore(db);
+  if (!store.ok()) return Fail("store_open_failed", store.status());
+  const absl::Duration retention = absl::GetFlag(FLAGS_identity_retention);
+  absl::StatusOr<RetentionReport> report = PurgeExpiredIdentities(
+      **store, retention, absl::Now(), absl::GetFlag(FLAGS_batch_size));
+  if (!report.ok()) return Fail("purge_identities_failed", report.status());
+  std::printf("destroyed the identities of %lld complaints closed before %s (%lld undelivered "
+              "notifications dropped) in %.1f s\n",
+              static_cast<long long>(report->complaints),
+              absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::Now() - retention,
+                               absl::UTCTimeZone())
+                  .c_str(),
+              static_cast<long long>(report->notifications),
+              absl::ToDoubleSeconds(report->elapsed));
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   // Before any thread exists, so that every thread inherits the mask.
-  const sigset_t signals = ServeSignals();
+  const sigset_t signals = StopSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
   // Debian builds Abseil without NDEBUG, which leaves deadlock detection on:
@@ -475,6 +666,8 @@ int Main(int argc, char** argv) {
     return status.ok() ? 0 : Fail("keygen_failed", status);
   }
   if (command == "log-key") return PrintLogKey();
+  if (command == "add-key") return AddKey();
+  if (command == "set-current-key") return SetCurrentKey();
   absl::StatusOr<MySqlOptions> db = DatabaseOptions();
   if (!db.ok()) return Fail("bad_flags", db.status());
   if (command == "serve") return Serve(*db);
@@ -484,6 +677,10 @@ int Main(int argc, char** argv) {
   }
   if (command == "create-accounts") return CreateAccounts(*db);
   if (command == "create-token") return CreateToken(*db);
+  if (command == "key-usage") return ListKeys(*db);
+  if (command == "reencrypt") return Reencrypt(*db);
+  if (command == "remove-key") return RemoveKey(*db);
+  if (command == "purge-identities") return PurgeIdentities(*db);
   std::fprintf(stderr, "unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;
 }

@@ -25,10 +25,13 @@ absl::Status LoadAll(ListFn list, AddFn add) {
 
 absl::Status ReferenceDataCache::Refresh() {
   absl::MutexLock refreshing(&refresh_mu_);
-  ReferenceSnapshot snapshot{{}, {}, {}, {}, WorkingDayCalendar({})};
+  ReferenceSnapshot snapshot{{}, {}, {}, {}, WorkingDayCalendar({}), {}};
   absl::Status status = LoadAll<Category>(
       [this](const std::string& after, int limit) { return store_.ListCategories(after, limit); },
-      [&](const Category& row) { snapshot.category_ids.insert(row.id); });
+      [&](const Category& row) {
+        snapshot.category_ids.insert(row.id);
+        snapshot.category_names[row.id] = row.indonesian_name;
+      });
   if (!status.ok()) return status;
   status = LoadAll<Unit>(
       [this](const std::string& after, int limit) { return store_.ListUnits(after, limit); },

@@ -25,6 +25,7 @@ struct ReferenceSnapshot {
   absl::flat_hash_map<std::string, std::string> unit_names;     // id -> display name
   absl::flat_hash_map<std::string, std::string> routing_rules;  // category id -> unit id
   WorkingDayCalendar calendar;
+  absl::flat_hash_map<std::string, std::string> category_names;  // id -> Indonesian name
 };
 
 class ReferenceDataCache {

@@ -200,9 +200,17 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Time deadlin
     auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return !idle_.empty() || open_ < options_.pool_size;
     };
-    if (!mu_.AwaitWithDeadline(absl::Condition(&available), deadline)) {
-      return absl::UnavailableError(absl::StrCat(
-          "all ", options_.pool_size, " database connections are busy; retry later"));
+    if (!available()) {
+      // Every connection is in use: wait for one, and count the wait.
+      const absl::Time start = absl::Now();
+      const bool got = mu_.AwaitWithDeadline(absl::Condition(&available), deadline);
+      ++waits_;
+      waited_ += absl::Now() - start;
+      if (!got) {
+        ++acquire_timeouts_;
+        return absl::UnavailableError(absl::StrCat(
+            "all ", options_.pool_size, " database connections are busy; retry later"));
+      }
     }
     // The most recently used idle connection in the wanted mode: it is the
     // likeliest to be alive and warm.
@@ -287,6 +295,22 @@ int ConnectionPool::idle_connections() const {
   return static_cast<int>(idle_.size());
 }
 
+ConnectionPoolStats ConnectionPool::Stats() const {
+  ConnectionPoolStats stats;
+  {
+    absl::MutexLock lock(&mu_);
+    stats.open_connections = open_;
+    stats.idle_connections = static_cast<int>(idle_.size());
+    stats.waits = waits_;
+    stats.wait_seconds = absl::ToDoubleSeconds(waited_);
+    stats.acquire_timeouts = acquire_timeouts_;
+  }
+  stats.max_connections = options_.pool_size;
+  stats.deadlock_retries = deadlock_retries_.load(std::memory_order_relaxed);
+  stats.stale_connection_retries = stale_connection_retries_.load(std::memory_order_relaxed);
+  return stats;
+}
+
 namespace {
 
 // What an attempt on one connection left behind, for the retry decision.
@@ -320,7 +344,10 @@ absl::Status ConnectionPool::Run(absl::FunctionRef<absl::Status(PooledConnection
       outcome.broken = connection.broken();
     }  // the lease is returned (or the connection discarded) here
     const bool stale = absl::IsUnavailable(outcome.status) && outcome.broken && outcome.reused;
-    if (stale && retry_on_stale_connection && attempt == 0) continue;
+    if (stale && retry_on_stale_connection && attempt == 0) {
+      stale_connection_retries_.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
     return outcome.status;
   }
 }
@@ -382,11 +409,13 @@ absl::Status ConnectionPool::RunTransaction(
     }  // the lease is returned (or the connection discarded) here
     if (outcome.status.ok()) return outcome.status;
     if (absl::IsAborted(outcome.status) && attempt < kMaxTransactionAttempts) {
+      deadlock_retries_.fetch_add(1, std::memory_order_relaxed);
       Backoff(attempt);
       continue;
     }
     const bool stale = absl::IsUnavailable(outcome.status) && outcome.broken && outcome.reused;
     if (stale && !retried_stale && (!outcome.commit_sent || idempotent)) {
+      stale_connection_retries_.fetch_add(1, std::memory_order_relaxed);
       retried_stale = true;
       continue;
     }

@@ -23,6 +23,8 @@
 #ifndef DUMAS_STORAGE_CONNECTION_POOL_H_
 #define DUMAS_STORAGE_CONNECTION_POOL_H_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -34,6 +36,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "storage/mysql_options.h"
+#include "storage/statistics_store.h"
 
 namespace sql {
 class Connection;
@@ -176,6 +179,9 @@ class ConnectionPool {
   int open_connections() const ABSL_LOCKS_EXCLUDED(mu_);
   int idle_connections() const ABSL_LOCKS_EXCLUDED(mu_);
 
+  // The pool's figures now and since it was created (waits, retries).
+  ConnectionPoolStats Stats() const ABSL_LOCKS_EXCLUDED(mu_);
+
  private:
   explicit ConnectionPool(const MySqlOptions& options);
   void Release(std::unique_ptr<PooledConnection> connection) ABSL_LOCKS_EXCLUDED(mu_);
@@ -187,6 +193,12 @@ class ConnectionPool {
   // Idle connections last used before this time are pinged before use: set
   // when a connection-level error suggests the server went away.
   absl::Time suspect_before_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // For Stats.
+  int64_t waits_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Duration waited_ ABSL_GUARDED_BY(mu_);
+  int64_t acquire_timeouts_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<int64_t> deadlock_retries_{0};
+  std::atomic<int64_t> stale_connection_retries_{0};
 };
 
 }  // namespace dumas

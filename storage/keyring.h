@@ -3,18 +3,29 @@
 //
 // Key file format (text, one entry a line, '#' starts a comment line, blank
 // lines ignored):
-//   data <key_id> <64 hex digits>   an AEAD key; one or more. The LAST data
-//                                   line is the active key for encryption;
-//                                   earlier ones still decrypt old rows, so a
-//                                   key is rotated by appending a new line.
-//                                   key_id: 1-32 of [A-Za-z0-9._-], unique.
+//   data <key_id> <64 hex digits>   an AEAD key for personal data; one or
+//                                   more. key_id: 1-32 of [A-Za-z0-9._-],
+//                                   unique. Every data key decrypts the rows
+//                                   written with it; one encrypts.
+//   current <key_id>                at most one: the data key that encrypts
+//                                   new values. Without it, the last data
+//                                   line does.
 //   sign <64 hex digits>            at most one: the Ed25519 seed that signs
 //                                   the transparency log's checkpoints; when
 //                                   absent it derives from the index key.
 //   index <64 hex digits>           exactly one: the root of the keyed hashes
 //                                   (NIK blind index, tracking-code hash,
-//                                   request fingerprints, throttle keys). Never rotated: the
-//                                   hashes stored in the database depend on it.
+//                                   request fingerprints, throttle keys, the
+//                                   log's authentication codes). Never
+//                                   rotated: the hashes stored in the
+//                                   database depend on it.
+//
+// Rotating the data key (see README.md, "Key rotation"): AddDataKey puts a
+// new key in the file (as current, or not yet, so that every server can learn
+// it before any encrypts with it), SetCurrentKey makes it current, the
+// store re-encrypts the old rows (MySqlStore::ReencryptBatch), and
+// RemoveDataKey drops the old key once no row uses it. The index and signing
+// keys, and everything derived from them, stay as they are throughout.
 //
 // Encryption is libsodium's crypto_aead_xchacha20poly1305_ietf with a random
 // 192-bit nonce per value; the associated data binds a ciphertext to its row
@@ -33,6 +44,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -67,8 +79,35 @@ class Keyring {
   Keyring& operator=(Keyring&& other) noexcept;
   ~Keyring();
 
-  // The id of the key Encrypt uses (the last data line of the file).
+  // Adds a fresh data key to the key file at `path` and returns its id. With
+  // `make_current` it becomes the current key; without, the current key stays
+  // (a 'current' line is written if the file had none). The file is checked
+  // as LoadFromFile checks it, and replaced atomically (a new file renamed
+  // over it, mode 0600), so a reader sees the old file or the new one.
+  // Errors as LoadFromFile's; INTERNAL when the new file cannot be written.
+  static absl::StatusOr<std::string> AddDataKey(std::string_view path, bool make_current);
+
+  // Makes the data key `key_id` of the key file current, atomically.
+  // NOT_FOUND when the file has no such data key; otherwise as AddDataKey.
+  static absl::Status SetCurrentKey(std::string_view path, std::string_view key_id);
+
+  // Removes the data key `key_id` from the key file, atomically. Whether
+  // rows still use it is the caller's check (dumasd remove-key asks the
+  // database first). NOT_FOUND when there is no such data key;
+  // FAILED_PRECONDITION when it is the current key; otherwise as AddDataKey.
+  static absl::Status RemoveDataKey(std::string_view path, std::string_view key_id);
+
+  // The id of the key Encrypt uses: the current key.
   const std::string& active_key_id() const;
+
+  // The ids of every data key, in the file's order.
+  std::vector<std::string> data_key_ids() const;
+  bool HasDataKey(std::string_view key_id) const;
+
+  // Whether `other` has the same index key and signing seed (so the same
+  // blind indexes, hashes, authentication codes and log signatures): the
+  // condition for using it in place of this one while the server runs.
+  bool SameIndexAndSigningKeys(const Keyring& other) const;
 
   // Encrypts `plaintext` under the active key, bound to `associated_data`.
   // Returns nonce || ciphertext || tag (plaintext size + kCiphertextOverhead).

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -215,6 +216,95 @@ TEST_F(KeyringTest, AcceptsCommentsBlankLinesAndCrLf) {
                                  "\r\n")));
   ASSERT_TRUE(keyring.ok()) << keyring.status();
   EXPECT_EQ(keyring->active_key_id(), "k1");
+}
+
+TEST_F(KeyringTest, CurrentLineChoosesTheEncryptingKey) {
+  Keyring keyring = Load(absl::StrCat("data k1 ", kKeyA, "\ncurrent k1\ndata k2 ", kKeyB,
+                                      "\nindex ", kIndex, "\n"));
+  EXPECT_EQ(keyring.active_key_id(), "k1");
+  EXPECT_TRUE(keyring.Decrypt("k1", keyring.Encrypt("x", "ad"), "ad").ok());
+  EXPECT_EQ(keyring.data_key_ids(), (std::vector<std::string>{"k1", "k2"}));
+  EXPECT_TRUE(keyring.HasDataKey("k2"));
+  EXPECT_FALSE(keyring.HasDataKey("k3"));
+
+  const std::string data = absl::StrCat("data k1 ", kKeyA, "\n");
+  const std::string index = absl::StrCat("index ", kIndex, "\n");
+  for (const std::string& bad : {absl::StrCat(data, "current k9\n", index),
+                                 absl::StrCat(data, "current k1\ncurrent k1\n", index),
+                                 absl::StrCat(data, "current\n", index)}) {
+    EXPECT_EQ(Keyring::LoadFromFile(Write("bad", bad)).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << bad;
+    std::filesystem::remove(dir_ / "bad");
+  }
+}
+
+TEST_F(KeyringTest, AddSetAndRemoveDataKeysInTheFile) {
+  const std::string path = (dir_ / "dumas.keys").string();
+  ASSERT_TRUE(Keyring::GenerateFile(path).ok());
+  absl::StatusOr<Keyring> first = Keyring::LoadFromFile(path);
+  ASSERT_TRUE(first.ok());
+  const std::string old_id = first->active_key_id();
+  const std::string old_ciphertext = first->Encrypt("old", "ad");
+
+  // Added but not current: every server can learn it before any uses it.
+  absl::StatusOr<std::string> added = Keyring::AddDataKey(path, /*make_current=*/false);
+  ASSERT_TRUE(added.ok()) << added.status();
+  absl::StatusOr<Keyring> second = Keyring::LoadFromFile(path);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->active_key_id(), old_id);
+  EXPECT_EQ(second->data_key_ids(), (std::vector<std::string>{old_id, *added}));
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  ASSERT_TRUE(Keyring::SetCurrentKey(path, *added).ok());
+  absl::StatusOr<Keyring> third = Keyring::LoadFromFile(path);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->active_key_id(), *added);
+  // The old key still decrypts; new values use the new key.
+  EXPECT_EQ(*third->Decrypt(old_id, old_ciphertext, "ad"), "old");
+  EXPECT_TRUE(third->Decrypt(*added, third->Encrypt("new", "ad"), "ad").ok());
+  // Everything keyed by the index key and the signing seed is unchanged.
+  EXPECT_TRUE(third->SameIndexAndSigningKeys(*first));
+  EXPECT_EQ(third->NikBlindIndex("3271014501900001"), first->NikBlindIndex("3271014501900001"));
+  EXPECT_EQ(third->TrackingCodeHash("AAAA-BBBB-CCCC", "C"),
+            first->TrackingCodeHash("AAAA-BBBB-CCCC", "C"));
+  EXPECT_EQ(third->LogEntryMac("entry"), first->LogEntryMac("entry"));
+  EXPECT_EQ(third->LogSigningSeed(), first->LogSigningSeed());
+
+  // The current key cannot go; an old one can.
+  EXPECT_EQ(Keyring::RemoveDataKey(path, *added).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Keyring::RemoveDataKey(path, "absent").code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Keyring::SetCurrentKey(path, "absent").code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(Keyring::RemoveDataKey(path, old_id).ok());
+  absl::StatusOr<Keyring> fourth = Keyring::LoadFromFile(path);
+  ASSERT_TRUE(fourth.ok());
+  EXPECT_EQ(fourth->data_key_ids(), (std::vector<std::string>{*added}));
+  EXPECT_EQ(fourth->Decrypt(old_id, old_ciphertext, "ad").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  // Made current at once.
+  absl::StatusOr<std::string> third_key = Keyring::AddDataKey(path, /*make_current=*/true);
+  ASSERT_TRUE(third_key.ok());
+  EXPECT_EQ(Keyring::LoadFromFile(path)->active_key_id(), *third_key);
+  // No file is left behind beside it.
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    (void)entry;
+    ++files;
+  }
+  EXPECT_EQ(files, 1);
+}
+
+TEST_F(KeyringTest, AnotherIndexKeyIsNotTheSameKeys) {
+  Keyring a = Load(absl::StrCat("data k1 ", kKeyA, "\nindex ", kIndex, "\n"));
+  Keyring b = Load(absl::StrCat("data k1 ", kKeyA, "\ndata k2 ", kKeyB, "\nindex ", kIndex, "\n"));
+  Keyring c = Load(absl::StrCat("data k1 ", kKeyA, "\nindex ", kKeyB, "\n"));
+  Keyring d = Load(absl::StrCat("data k1 ", kKeyA, "\nindex ", kIndex, "\nsign ", kKeyB, "\n"));
+  EXPECT_TRUE(a.SameIndexAndSigningKeys(b));
+  EXPECT_FALSE(a.SameIndexAndSigningKeys(c));
+  EXPECT_FALSE(a.SameIndexAndSigningKeys(d));
 }
 
 }  // namespace

@@ -207,8 +207,9 @@ absl::StatusOr<Complaint> MySqlStore::Mutate(
     return absl::InvalidArgumentError(
         "request_id must be a canonical UUID, with the request's fingerprint");
   }
+  const std::shared_ptr<const Keyring> keys = keyring();
   const std::string fingerprint =
-      idempotent ? keyring_.RequestFingerprint(request.fingerprint) : std::string();
+      idempotent ? keys->RequestFingerprint(request.fingerprint) : std::string();
   bool found = false;
   absl::Status verdict;        // authorize's or decide's own error, returned as it is
   bool request_taken = false;  // a concurrent call recorded the request_id first
@@ -230,7 +231,7 @@ absl::StatusOr<Complaint> MySqlStore::Mutate(
       if (!rs->next()) return TransactionEnd::kRollback;
       std::string key_id;
       absl::StatusOr<Complaint> row =
-          ReadComplaint(*rs, 1, keyring_, &key_id, /*with_reply_address=*/false);
+          ReadComplaint(*rs, 1, *keys, &key_id, /*with_reply_address=*/false);
       if (!row.ok()) return row.status();
       current = *std::move(row);
     }
@@ -299,7 +300,7 @@ absl::StatusOr<Complaint> MySqlStore::Mutate(
     entry.public_message = event.public_message;
     entry.internal_note = event.internal_note;
     entry.details = EncodeDetails(ChangeDetails(*update, next));
-    const int64_t event_id = InsertEvent(c, keyring_, current->id, entry);
+    const int64_t event_id = InsertEvent(c, *keys, current->id, entry);
     if (event_id <= 0) return absl::InternalError("the event insert returned no id");
 
     // 7. The request_id, bound to what it asked for. Its primary key decides
@@ -326,7 +327,7 @@ absl::StatusOr<Complaint> MySqlStore::Mutate(
 
     // 8. The notifications, for the complaint's channel.
     for (const NewNotification& n : update->notifications) {
-      InsertNotification(c, keyring_, current->id, current->reference_number, event_id,
+      InsertNotification(c, *keys, current->id, current->reference_number, event_id,
                          n.kind, current->channel, n.text, now_text);
     }
     result = std::move(next);
@@ -389,6 +390,7 @@ absl::StatusOr<std::vector<ListedComplaint>> MySqlStore::ListComplaints(
       PlausibleId(filter.scope_exclude_subject_unit_id) ? filter.scope_exclude_subject_unit_id
                                                         : std::string();
 
+  const std::shared_ptr<const Keyring> keys = keyring();
   absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
     page.clear();
     sql::PreparedStatement& s = c.Statement(sql_text::kListComplaints);
@@ -419,7 +421,7 @@ absl::StatusOr<std::vector<ListedComplaint>> MySqlStore::ListComplaints(
     while (rs->next()) {
       std::string key_id;
       absl::StatusOr<Complaint> complaint =
-          ReadComplaint(*rs, 1, keyring_, &key_id, /*with_reply_address=*/false);
+          ReadComplaint(*rs, 1, *keys, &key_id, /*with_reply_address=*/false);
       if (!complaint.ok()) return complaint.status();
       ListedComplaint& listed = page.emplace_back();
       listed.cursor = ComplaintCursor{complaint->create_time, complaint->id};
@@ -502,6 +504,7 @@ absl::StatusOr<std::vector<Notification>> MySqlStore::LeaseNotifications(
   if (channels.empty()) return absl::InvalidArgumentError("the principal serves no channel");
   std::vector<Notification> leased;
   bool revoked = false;
+  const std::shared_ptr<const Keyring> keys = keyring();
   // Not idempotent: after an unknown COMMIT outcome the caller hears
   // UNAVAILABLE, and what was leased comes back when the lease ends.
   absl::Status status = pool_->RunTransaction(
@@ -563,10 +566,10 @@ absl::StatusOr<std::vector<Notification>> MySqlStore::LeaseNotifications(
             const std::string complaint_key_id = rs->getString(11);
             const std::string reply_ct = rs->getString(12);
             absl::StatusOr<std::string> text =
-                DecryptColumn(keyring_, text_key_id, text_ct,
+                DecryptColumn(*keys, text_key_id, text_ct,
                               NotificationAad(n.reference_number, event_id, kind));
             absl::StatusOr<std::string> reply =
-                DecryptColumn(keyring_, complaint_key_id, reply_ct,
+                DecryptColumn(*keys, complaint_key_id, reply_ct,
                               Aad(kAadReplyAddress, n.reference_number));
             if (!text.ok() || !reply.ok()) {
               undeliverable.emplace_back(n.id, !text.ok() ? text.status() : reply.status());

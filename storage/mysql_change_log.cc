@@ -49,10 +49,6 @@ constexpr uint8_t kCosignatureType = 0x04;
 // Cosignatures dated further ahead than this are refused.
 constexpr absl::Duration kCosignatureClockSkew = absl::Minutes(10);
 
-// Associated data of the identity columns (as in mysql_store.cc).
-constexpr const char* kIdentityAad[] = {"complaints.full_name_ct", "complaints.nik_ct",
-                                        "complaints.phone_ct", "complaints.email_ct",
-                                        "complaints.address_ct"};
 
 std::string HashBytes(const Hash& hash) {
   return std::string(reinterpret_cast<const char*>(hash.data()), hash.size());
@@ -91,7 +87,7 @@ absl::StatusOr<std::unique_ptr<MySqlChangeLog>> MySqlChangeLog::Start(
     return absl::InvalidArgumentError("the batch size must be 1-10000");
   }
   absl::StatusOr<NoteSigner> signer =
-      NoteSigner::FromSeed(options.origin, store.keyring().LogSigningSeed());
+      NoteSigner::FromSeed(options.origin, store.keyring()->LogSigningSeed());
   if (!signer.ok()) return signer.status();
   std::unique_ptr<MySqlChangeLog> log(
       new MySqlChangeLog(store, database, std::move(options), *std::move(signer)));
@@ -274,7 +270,7 @@ absl::StatusOr<int> MySqlChangeLog::SequenceBatch(PooledConnection& c) {
       // record must carry the code of its own entry, or dumasd did not write it.
       const bool authentic =
           p.mac_null ? !is_record && p.event_id <= legacy_max_event_id_
-                     : EqualSecrets(store_.keyring().LogEntryMac(encoded), p.mac);
+                     : EqualSecrets(store_.keyring()->LogEntryMac(encoded), p.mac);
       const bool well_formed =
           is_record ? ValidateRecord(p.record).ok() : DecodeDetails(p.entry.details).ok();
       if (!authentic || !well_formed) {
@@ -402,9 +398,17 @@ absl::StatusOr<std::vector<ChangeRecord>> MySqlChangeLog::ListChanges(int64_t af
   if (limit < 1 || limit > kMaxListLimit) {
     return absl::InvalidArgumentError("limit must be 1 to 1000");
   }
-  const Keyring& keyring = store_.keyring();
+  const std::shared_ptr<const Keyring> keys = store_.keyring();
+  const Keyring& keyring = *keys;
   std::vector<ChangeRecord> changes;
-  std::vector<std::pair<int64_t, std::string>> identity_reads;  // complaint id, reference
+  // The identities handed out: complaint id, the event that carries it (its
+  // version), reference number.
+  struct Delivery {
+    int64_t complaint_id;
+    int64_t event_id;
+    std::string reference;
+  };
+  std::vector<Delivery> identity_reads;
   absl::Status status = store_.connection_pool().Run([&](PooledConnection& c) -> absl::Status {
     changes.clear();
     identity_reads.clear();
@@ -456,7 +460,7 @@ absl::StatusOr<std::vector<ChangeRecord>> MySqlChangeLog::ListChanges(int64_t af
       for (int i = 0; i < 5; ++i) {
         absl::StatusOr<std::string> plain =
             DecryptColumn(keyring, key_id, rs->getString(16 + i).asStdString(),
-                          Aad(kIdentityAad[i], r.reference_number));
+                          Aad(mysql_store_internal::kAadIdentityColumns[i], r.reference_number));
         if (!plain.ok()) return plain.status();
         *fields[i] = *std::move(plain);
       }
@@ -472,7 +476,7 @@ absl::StatusOr<std::vector<ChangeRecord>> MySqlChangeLog::ListChanges(int64_t af
       if (!reply.ok()) return reply.status();
       r.reply_address = *std::move(reply);
       r.identity = std::move(identity);
-      identity_reads.emplace_back(complaint_id, r.reference_number);
+      identity_reads.push_back({complaint_id, e.id, r.reference_number});
     }
     return absl::OkStatus();
   });
@@ -486,10 +490,11 @@ absl::StatusOr<std::vector<ChangeRecord>> MySqlChangeLog::ListChanges(int64_t af
         [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
           recorded = false;
           const absl::Time now = TruncateToMicros(absl::Now());
-          for (const auto& [complaint_id, reference] : identity_reads) {
+          for (const auto& [complaint_id, identity_event_id, reference] : identity_reads) {
             sql::PreparedStatement& first = c.Statement(sql_text::kInsertIdentityDelivery);
             first.setInt64(1, complaint_id);
             first.setInt64(2, reader.id);
+            first.setInt64(3, identity_event_id);
             if (first.executeUpdate() == 0) continue;
             LogEntry read;
             read.reference_number = reference;
@@ -502,6 +507,7 @@ absl::StatusOr<std::vector<ChangeRecord>> MySqlChangeLog::ListChanges(int64_t af
             link.setInt64(1, event_id);
             link.setInt64(2, complaint_id);
             link.setInt64(3, reader.id);
+            link.setInt64(4, identity_event_id);
             link.executeUpdate();
             recorded = true;
           }

@@ -27,7 +27,15 @@ namespace {
 
 using TransactionEnd = ConnectionPool::TransactionEnd;
 using mysql_store_internal::Aad;
+using mysql_store_internal::IdempotencyRow;
+using mysql_store_internal::kAadAddress;
+using mysql_store_internal::kAadEmail;
+using mysql_store_internal::kAadFullName;
 using mysql_store_internal::kAadIdentitySalt;
+using mysql_store_internal::kAadNik;
+using mysql_store_internal::kAadPhone;
+using mysql_store_internal::kAadTrackingCode;
+using mysql_store_internal::ReadIdentity;
 using mysql_store_internal::DecryptColumn;
 using mysql_store_internal::EqualSecrets;
 using mysql_store_internal::NoParameters;
@@ -63,19 +71,6 @@ constexpr int kMaxReferenceDraws = 8;
 constexpr size_t kIdentitySaltBytes = 32;
 constexpr size_t kMaxTokenBytes = 512;
 constexpr size_t kMaxCertificateIdentities = 64;
-
-// Associated data of each encrypted column: the column and the row it
-// belongs to, so that ciphertexts cannot be swapped between rows or columns.
-constexpr char kAadFullName[] = "complaints.full_name_ct";
-constexpr char kAadNik[] = "complaints.nik_ct";
-constexpr char kAadPhone[] = "complaints.phone_ct";
-constexpr char kAadEmail[] = "complaints.email_ct";
-constexpr char kAadAddress[] = "complaints.address_ct";
-constexpr char kAadTrackingCode[] = "idempotency_keys.tracking_code_ct";
-
-std::string IdempotencyRow(int64_t principal_id, std::string_view request_id) {
-  return absl::StrCat(principal_id, ":", Absl(request_id));
-}
 
 // Checks that every value fits its column; the message names the field.
 absl::Status CheckStorable(const NewComplaint& in) {
@@ -139,25 +134,6 @@ absl::Status ForeignKeyStatus(const sql::SQLException& e) {
   return SqlErrorToStatus(e);
 }
 
-// Reads DUMAS_SQL_IDENTITY_COLUMNS from column `first` on and decrypts them.
-absl::StatusOr<Identity> ReadIdentity(const sql::ResultSet& rs, uint32_t first,
-                                      const Keyring& keyring, std::string_view key_id,
-                                      std::string_view reference) {
-  Identity identity;
-  const std::pair<const char*, std::string*> columns[] = {
-      {kAadFullName, &identity.full_name}, {kAadNik, &identity.nik},
-      {kAadPhone, &identity.phone},        {kAadEmail, &identity.email},
-      {kAadAddress, &identity.address}};
-  uint32_t column = first;
-  for (const auto& [aad_column, out] : columns) {
-    absl::StatusOr<std::string> plain = DecryptColumn(
-        keyring, key_id, rs.getString(column++).asStdString(), Aad(aad_column, reference));
-    if (!plain.ok()) return plain.status();
-    *out = *std::move(plain);
-  }
-  return identity;
-}
-
 // Binds the columns of kInsertComplaint for `reference`, encrypting personal
 // data under the active key with that reference as associated data.
 void BindComplaint(sql::PreparedStatement& s, const NewComplaint& in, std::string_view reference,
@@ -212,10 +188,16 @@ absl::StatusOr<std::string> FirstDifference(const NewComplaint& in, const sql::R
   std::string key_id;
   absl::StatusOr<Complaint> stored = ReadComplaint(rs, 1, keyring, &key_id);
   if (!stored.ok()) return stored.status();
-  absl::StatusOr<Identity> identity = ReadIdentity(rs, 1 + kComplaintColumnCount, keyring, key_id,
-                                                   stored->reference_number);
-  if (!identity.ok()) return identity.status();
+  absl::StatusOr<std::optional<Identity>> stored_identity = ReadIdentity(
+      rs, 1 + kComplaintColumnCount, keyring, key_id, stored->reference_number);
+  if (!stored_identity.ok()) return stored_identity.status();
   const ComplaintDraft& d = in.draft;
+  // A purged identity (and reply address) is gone: the import is compared
+  // on the rest.
+  const bool purged = !stored_identity->has_value();
+  const Identity& identity_value = purged ? d.identity : **stored_identity;
+  const Identity* identity = &identity_value;
+  if (purged) stored->reply_address = d.reply_address;
   const struct {
     const char* field;
     bool equal;
@@ -285,7 +267,7 @@ absl::StatusOr<std::optional<StoredSubmission>> ReadStoredSubmission(
 MySqlStore::MySqlStore(std::unique_ptr<ConnectionPool> pool, Keyring keyring,
                        const MySqlOptions& options)
     : pool_(std::move(pool)),
-      keyring_(std::move(keyring)),
+      keys_(std::make_shared<const Keyring>(std::move(keyring))),
       dummy_tracking_hash_([] {
         std::string random(Keyring::kHashBytes, '\0');
         randombytes_buf(random.data(), random.size());
@@ -294,6 +276,11 @@ MySqlStore::MySqlStore(std::unique_ptr<ConnectionPool> pool, Keyring keyring,
       tracking_cache_(options.tracking_cache_ttl, options.tracking_cache_entries) {}
 
 MySqlStore::~MySqlStore() = default;
+
+std::shared_ptr<const Keyring> MySqlStore::keyring() const {
+  absl::ReaderMutexLock lock(&keys_mu_);
+  return keys_;
+}
 
 void MySqlStore::SetEventsCommittedListener(std::function<void()> listener) {
   absl::MutexLock lock(&listener_mu_);
@@ -322,11 +309,12 @@ absl::StatusOr<SubmittedComplaint> MySqlStore::Submit(
   if (absl::Status status = CheckStorable(in); !status.ok()) return status;
   const ComplaintDraft& d = in.draft;
   const bool idempotent = !in.request_id.empty();
+  const std::shared_ptr<const Keyring> keys = keyring();
   const absl::Time now = TruncateToMicros(absl::Now());
   const std::string now_text = FormatDateTime(now);
-  const std::string nik_index = keyring_.NikBlindIndex(d.identity.nik);
+  const std::string nik_index = keys->NikBlindIndex(d.identity.nik);
   const std::string fingerprint =
-      idempotent ? keyring_.RequestFingerprint(in.request_fingerprint) : std::string();
+      idempotent ? keys->RequestFingerprint(in.request_fingerprint) : std::string();
   const std::string idempotency_row = IdempotencyRow(in.submitted_by, in.request_id);
 
   const bool imported = !in.external_id.empty();
@@ -345,7 +333,7 @@ absl::StatusOr<SubmittedComplaint> MySqlStore::Submit(
       find.setString(1, in.external_id);
       std::unique_ptr<sql::ResultSet> rs(find.executeQuery());
       if (rs->next()) {
-        absl::StatusOr<std::string> differs = FirstDifference(in, *rs, keyring_);
+        absl::StatusOr<std::string> differs = FirstDifference(in, *rs, *keys);
         if (!differs.ok()) return differs.status();
         if (!differs->empty()) {
           FieldViolations violations;
@@ -359,7 +347,7 @@ absl::StatusOr<SubmittedComplaint> MySqlStore::Submit(
         }
         std::string key_id;
         absl::StatusOr<Complaint> stored =
-            ReadComplaint(*rs, 1, keyring_, &key_id, /*with_reply_address=*/false);
+            ReadComplaint(*rs, 1, *keys, &key_id, /*with_reply_address=*/false);
         if (!stored.ok()) return stored.status();
         result = SubmittedComplaint{};
         result.complaint = *std::move(stored);
@@ -377,7 +365,7 @@ absl::StatusOr<SubmittedComplaint> MySqlStore::Submit(
         return absl::InternalError("the reference number generator returned a malformed value");
       }
       sql::PreparedStatement& insert = c.Statement(sql_text::kInsertComplaint);
-      BindComplaint(insert, in, reference, keyring_, nik_index, now_text, identity_salt);
+      BindComplaint(insert, in, reference, *keys, nik_index, now_text, identity_salt);
       try {
         std::unique_ptr<sql::ResultSet> rs(insert.executeQuery());
         if (!rs->next()) return absl::InternalError("the complaint insert returned no id");
@@ -406,8 +394,8 @@ absl::StatusOr<SubmittedComplaint> MySqlStore::Submit(
         insert.setString(2, in.request_id);
         insert.setString(3, fingerprint);
         insert.setInt64(4, id);
-        insert.setString(5, keyring_.active_key_id());
-        insert.setString(6, keyring_.Encrypt(in.tracking_code,
+        insert.setString(5, keys->active_key_id());
+        insert.setString(6, keys->Encrypt(in.tracking_code,
                                              Aad(kAadTrackingCode, idempotency_row)));
         insert.setString(7, now_text);
         insert.setString(8, FormatDateTime(now + kIdempotencyWindow));
@@ -418,7 +406,7 @@ absl::StatusOr<SubmittedComplaint> MySqlStore::Submit(
           if (e.getErrorCode() != kErDupEntry || attempt > 2) throw;
         }
         absl::StatusOr<std::optional<StoredSubmission>> stored =
-            ReadStoredSubmission(c, keyring_, in.submitted_by, in.request_id);
+            ReadStoredSubmission(c, *keys, in.submitted_by, in.request_id);
         if (!stored.ok()) return stored.status();
         if (!stored->has_value()) continue;  // deleted meanwhile: insert again
         if ((*stored)->expires_at <= now) {
@@ -474,13 +462,13 @@ absl::StatusOr<SubmittedComplaint> MySqlStore::Submit(
     received.is_public = true;
     received.public_message = kReceivedMessage;
     received.details = EncodeDetails(RegistrationDetails(out, commitment));
-    const int64_t event_id = InsertEvent(c, keyring_, id, received);
+    const int64_t event_id = InsertEvent(c, *keys, id, received);
     if (event_id <= 0) return absl::InternalError("the event insert returned no id");
 
     // 4. The receipt to the complainant (it holds the tracking code: the
     // text is encrypted), delivered by the gateway of the channel.
     if (in.receipt_text) {
-      InsertNotification(c, keyring_, id, reference, event_id, NotificationKind::kReceipt,
+      InsertNotification(c, *keys, id, reference, event_id, NotificationKind::kReceipt,
                          d.channel, in.receipt_text(reference), now_text);
     }
     return TransactionEnd::kCommit;
@@ -500,7 +488,7 @@ absl::StatusOr<SubmittedComplaint> MySqlStore::Submit(
 absl::StatusOr<TrackedComplaint> MySqlStore::Track(std::string_view reference_number,
                                                    std::string_view tracking_code) {
   // The keyed hash is computed whether or not the reference exists.
-  const std::string presented = keyring_.TrackingCodeHash(reference_number, tracking_code);
+  const std::string presented = keyring()->TrackingCodeHash(reference_number, tracking_code);
   const absl::Status not_found =
       absl::NotFoundError("no complaint has this reference number and tracking code");
   if (!PlausibleReference(reference_number)) {
@@ -614,6 +602,7 @@ absl::StatusOr<Complaint> MySqlStore::Get(std::string_view reference_number,
                                           absl::FunctionRef<ReadAccess(const Complaint&)> access) {
   const absl::Status not_found = absl::NotFoundError("no complaint has this reference number");
   if (!PlausibleReference(reference_number)) return not_found;
+  const std::shared_ptr<const Keyring> keys = keyring();
   std::optional<Complaint> complaint;
   // One read decides: the row (identity still encrypted) is what `access`
   // sees, and only what it allows is decrypted.
@@ -625,20 +614,23 @@ absl::StatusOr<Complaint> MySqlStore::Get(std::string_view reference_number,
     if (!rs->next()) return ReadAccess::kNone;
     std::string key_id;
     absl::StatusOr<Complaint> row =
-        ReadComplaint(*rs, 1, keyring_, &key_id, /*with_reply_address=*/false);
+        ReadComplaint(*rs, 1, *keys, &key_id, /*with_reply_address=*/false);
     if (!row.ok()) return row.status();
     const ReadAccess allowed = access(*row);
     if (allowed == ReadAccess::kNone) return allowed;
     if (allowed == ReadAccess::kWithIdentity && want_identity) {
-      absl::StatusOr<Identity> identity =
-          ReadIdentity(*rs, 1 + kComplaintColumnCount, keyring_, key_id, row->reference_number);
+      absl::StatusOr<std::optional<Identity>> identity =
+          ReadIdentity(*rs, 1 + kComplaintColumnCount, *keys, key_id, row->reference_number);
       if (!identity.ok()) return identity.status();
-      row->identity = *std::move(identity);
-      absl::StatusOr<std::string> reply = DecryptColumn(
-          keyring_, key_id, rs->getString(9).asStdString(),
-          Aad(kAadReplyAddress, row->reference_number));
-      if (!reply.ok()) return reply.status();
-      row->reply_address = *std::move(reply);
+      // A purged identity is not there to read (nor recorded as read).
+      if (identity->has_value()) {
+        row->identity = **std::move(identity);
+        absl::StatusOr<std::string> reply = DecryptColumn(
+            *keys, key_id, rs->getString(9).asStdString(),
+            Aad(kAadReplyAddress, row->reference_number));
+        if (!reply.ok()) return reply.status();
+        row->reply_address = *std::move(reply);
+      }
     }
     complaint = *std::move(row);
     return complaint->identity.has_value() ? ReadAccess::kWithIdentity : ReadAccess::kBasic;
@@ -658,7 +650,7 @@ absl::StatusOr<Complaint> MySqlStore::Get(std::string_view reference_number,
           read_event.type = kEventIdentityRead;
           read_event.time = TruncateToMicros(absl::Now());
           read_event.actor = reader.id;
-          if (InsertEvent(c, keyring_, complaint->id, read_event) <= 0) {
+          if (InsertEvent(c, *keys, complaint->id, read_event) <= 0) {
             return absl::InternalError("the event insert returned no id");
           }
           return TransactionEnd::kCommit;
@@ -743,7 +735,7 @@ absl::StatusOr<std::string> MySqlStore::RevocationMark() {
 absl::StatusOr<int> MySqlStore::RecordTrackFailure(std::string_view client_key, absl::Time now,
                                                    absl::Duration window) {
   if (window <= absl::ZeroDuration()) return absl::InvalidArgumentError("window must be positive");
-  const std::string key = keyring_.ThrottleKeyHash(client_key);
+  const std::string key = keyring()->ThrottleKeyHash(client_key);
   const absl::Time at = TruncateToMicros(now);
   if (!StorableTime(at) || !StorableTime(at - window)) {
     return absl::InvalidArgumentError("now is out of range");

@@ -54,8 +54,11 @@
 #include "storage/case_store.h"
 #include "storage/complaint_store.h"
 #include "storage/connection_pool.h"
+#include "storage/key_rotation_store.h"
 #include "storage/keyring.h"
 #include "storage/mysql_options.h"
+#include "storage/personal_data_store.h"
+#include "storage/statistics_store.h"
 #include "storage/track_throttle_store.h"
 #include "storage/tracking_cache.h"
 
@@ -68,7 +71,10 @@ class MySqlStore final : public ComplaintStore,
                          public NotificationStore,
                          public AdminStore,
                          public TrackThrottleStore,
-                         public DeadlineStore {
+                         public DeadlineStore,
+                         public StatisticsStore,
+                         public KeyRotationStore,
+                         public PersonalDataStore {
  public:
   // How long a submission's idempotency record answers retries.
   static constexpr absl::Duration kIdempotencyWindow = absl::Hours(24);
@@ -184,13 +190,44 @@ class MySqlStore final : public ComplaintStore,
   // otherwise only replaced when their request_id is used again).
   absl::StatusOr<int64_t> PurgeExpiredIdempotencyKeys(absl::Time now, int limit) override;
 
+  // StatisticsStore (mysql_statistics_store.cc).
+  ConnectionPoolStats PoolStatistics() const override;
+  absl::StatusOr<std::vector<OutboxChannelStats>> OutboxStatistics() override;
+  absl::StatusOr<std::vector<OverdueCount>> OverdueComplaints(absl::CivilDay today) override;
+  absl::StatusOr<SchemaVersions> SchemaVersion() override;
+
+  // KeyRotationStore (mysql_key_rotation.cc). ReencryptBatch: 3 round trips
+  // per batch of complaints (SELECT ... FOR UPDATE, one UPDATE of the batch,
+  // COMMIT); one UPDATE per row for the other tables, whose rows are few.
+  absl::StatusOr<std::vector<KeyUsage>> ListKeyUsage() override;
+  absl::StatusOr<ReencryptionBatch> ReencryptBatch(EncryptedTable table,
+                                                   std::string_view from_key_id,
+                                                   ReencryptionCursor& cursor,
+                                                   int limit) override;
+  absl::Status ReplaceKeyring(Keyring keyring) override ABSL_LOCKS_EXCLUDED(keys_mu_);
+
+  // PersonalDataStore (mysql_personal_data_store.cc). PurgeIdentities reads
+  // the complaints after the cursor once (each batch goes on from where the
+  // last ended), with the events of those closed for retention.
+  absl::Status QueuePersonalDataCopy(
+      std::string_view reference_number, const ChangeRequest& request,
+      absl::Duration min_interval,
+      absl::FunctionRef<std::string(const PersonalDataRecord&)> render) override;
+  absl::StatusOr<bool> CorrectContactDetails(
+      std::string_view reference_number, const ChangeRequest& request,
+      absl::FunctionRef<absl::StatusOr<ContactDetails>(const Complaint&)> decide) override;
+  absl::StatusOr<PurgeBatch> PurgeIdentities(absl::Time closed_before, int64_t* after_id,
+                                             int limit) override;
+
   // The pool, for metrics and tests.
   const ConnectionPool& pool() const { return *pool_; }
 
   // For the change log (storage/mysql_change_log.h), which shares the
   // store's pool and keys.
   ConnectionPool& connection_pool() { return *pool_; }
-  const Keyring& keyring() const { return keyring_; }
+  // The keys in use now (see ReplaceKeyring). Hold the pointer for the whole
+  // of an operation, so that it encrypts and decrypts with one keyring.
+  std::shared_ptr<const Keyring> keyring() const ABSL_LOCKS_EXCLUDED(keys_mu_);
 
   // Calls `listener` (or nothing, when it is empty) after every transaction
   // that wrote events commits, so that the log's sequencer numbers them at
@@ -206,7 +243,8 @@ class MySqlStore final : public ComplaintStore,
   void EventsCommitted() ABSL_LOCKS_EXCLUDED(listener_mu_);
 
   std::unique_ptr<ConnectionPool> pool_;
-  const Keyring keyring_;
+  mutable absl::Mutex keys_mu_;
+  std::shared_ptr<const Keyring> keys_ ABSL_GUARDED_BY(keys_mu_);
   absl::Mutex listener_mu_;
   std::function<void()> events_committed_ ABSL_GUARDED_BY(listener_mu_);
   // Compared against when a tracked reference does not exist, so that an

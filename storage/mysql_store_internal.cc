@@ -33,6 +33,28 @@ std::string Aad(std::string_view column, std::string_view row) {
   return absl::StrCat(Absl(column), ":", Absl(row));
 }
 
+std::string IdempotencyRow(int64_t principal_id, std::string_view request_id) {
+  return absl::StrCat(principal_id, ":", Absl(request_id));
+}
+
+absl::StatusOr<std::optional<Identity>> ReadIdentity(const sql::ResultSet& rs, uint32_t first,
+                                                     const Keyring& keyring,
+                                                     std::string_view key_id,
+                                                     std::string_view reference) {
+  if (rs.isNull(first)) return std::nullopt;  // purged
+  Identity identity;
+  std::string* fields[] = {&identity.full_name, &identity.nik, &identity.phone, &identity.email,
+                           &identity.address};
+  for (int i = 0; i < 5; ++i) {
+    absl::StatusOr<std::string> plain =
+        DecryptColumn(keyring, key_id, rs.getString(first + i).asStdString(),
+                      Aad(kAadIdentityColumns[i], reference));
+    if (!plain.ok()) return plain.status();
+    *fields[i] = *std::move(plain);
+  }
+  return identity;
+}
+
 absl::Time TruncateToMicros(absl::Time t) { return absl::FromUnixMicros(absl::ToUnixMicros(t)); }
 
 std::string FormatDateTime(absl::Time t) {
@@ -149,7 +171,8 @@ absl::StatusOr<Complaint> ReadComplaint(const sql::ResultSet& rs, uint32_t first
   absl::StatusOr<std::optional<absl::Time>> external_receive_time = OptionalTime(rs, first + 32);
   if (!external_receive_time.ok()) return external_receive_time.status();
   c.external_receive_time = *external_receive_time;
-  if (!with_reply_address) return c;
+  // A purged complaint has no reply address.
+  if (!with_reply_address || rs.isNull(first + 8)) return c;
   absl::StatusOr<std::string> reply =
       DecryptColumn(keyring, *key_id, reply_ct, Aad(kAadReplyAddress, c.reference_number));
   if (!reply.ok()) return reply.status();

@@ -38,10 +38,24 @@ inline constexpr int kMaxListLimit = 1000;
 // Columns of DUMAS_SQL_COMPLAINT_COLUMNS (storage/sql.h).
 inline constexpr uint32_t kComplaintColumnCount = 33;
 
-// Associated data of the encrypted reply address and identity salt (row: the
-// reference number).
+// Associated data of each encrypted column: the column and the row it
+// belongs to (the complaint's reference number; for the tracking code,
+// IdempotencyRow), so that ciphertexts cannot be swapped between rows or
+// columns.
 inline constexpr char kAadReplyAddress[] = "complaints.reply_address_ct";
 inline constexpr char kAadIdentitySalt[] = "complaints.identity_salt_ct";
+inline constexpr char kAadFullName[] = "complaints.full_name_ct";
+inline constexpr char kAadNik[] = "complaints.nik_ct";
+inline constexpr char kAadPhone[] = "complaints.phone_ct";
+inline constexpr char kAadEmail[] = "complaints.email_ct";
+inline constexpr char kAadAddress[] = "complaints.address_ct";
+inline constexpr char kAadTrackingCode[] = "idempotency_keys.tracking_code_ct";
+// The identity's columns in DUMAS_SQL_IDENTITY_COLUMNS order.
+inline constexpr const char* kAadIdentityColumns[] = {kAadFullName, kAadNik, kAadPhone,
+                                                       kAadEmail, kAadAddress};
+
+// The row of an idempotency record, for its associated data.
+std::string IdempotencyRow(int64_t principal_id, std::string_view request_id);
 
 // Debian's Abseil has its own absl::string_view (not std::string_view).
 inline absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
@@ -111,10 +125,18 @@ inline void NoParameters(sql::PreparedStatement&) {}
 // Reads DUMAS_SQL_COMPLAINT_COLUMNS from column `first` on. Sets *key_id to
 // the row's key id. The reply address is personal data that the server shows
 // only with the identity: it is decrypted only `with_reply_address`, else
-// left empty (listings and state changes do without).
+// left empty (listings and state changes do without); a purged one is
+// empty.
 absl::StatusOr<Complaint> ReadComplaint(const sql::ResultSet& rs, uint32_t first,
                                         const Keyring& keyring, std::string* key_id,
                                         bool with_reply_address = true);
+
+// Reads DUMAS_SQL_IDENTITY_COLUMNS from column `first` on and decrypts them
+// with the row's key. A purged identity (NULL columns) is nullopt.
+absl::StatusOr<std::optional<Identity>> ReadIdentity(const sql::ResultSet& rs, uint32_t first,
+                                                     const Keyring& keyring,
+                                                     std::string_view key_id,
+                                                     std::string_view reference);
 
 // Reads DUMAS_SQL_PRINCIPAL_COLUMNS (storage/sql.h) from column 1 on.
 absl::StatusOr<Principal> ReadPrincipal(const sql::ResultSet& rs);

@@ -559,10 +559,13 @@ inline constexpr char kSelectLogLeaves[] =
     "SELECT revision, leaf_hash FROM log_entries WHERE revision > ? ORDER BY revision LIMIT ?";
 
 // A page of the feed: the events as stored now, with the logged leaf hash.
-// The identity columns only for registrations whose complainant consented.
-// Parameters: after revision, limit.
-#define DUMAS_SQL_SHARED(column) \
-  "IF(e.type = 'RECEIVED' AND c.share_identity, " column ", NULL)"
+// The identity columns only when the complainant consented, and only on the
+// event whose details commit to the identity as it is now: the registration,
+// or the latest contact correction (complaints.identity_event_id). A purged
+// identity is NULL. Parameters: after revision, limit.
+#define DUMAS_SQL_SHARED(column)                                                   \
+  "IF(c.share_identity AND ((c.identity_event_id IS NULL AND e.type = 'RECEIVED')" \
+  " OR e.id = c.identity_event_id), " column ", NULL)"
 inline constexpr char kListChanges[] =
     "SELECT l.revision, l.leaf_hash, c.reference_number, e.id, e.event_time,"
     " COALESCE(e.actor_principal_id, 0), e.type, e.from_state, e.to_state, e.public,"
@@ -579,14 +582,17 @@ inline constexpr char kListChanges[] =
     " WHERE l.revision > ? ORDER BY l.revision LIMIT ?";
 #undef DUMAS_SQL_SHARED
 
-// The first delivery of a consented identity to a principal through the
-// feed: 1 row affected the first time, 0 afterwards (a concurrent delivery
-// waits on the row). Parameters: complaint id, principal id; then event id,
-// complaint id, principal id.
+// The first delivery of a consented identity (in the version the event
+// identity_event_id carries) to a principal through the feed: 1 row affected
+// the first time, 0 afterwards (a concurrent delivery waits on the row).
+// Parameters: complaint id, principal id, identity event id; then the
+// IDENTITY_READ event's id, complaint id, principal id, identity event id.
 inline constexpr char kInsertIdentityDelivery[] =
-    "INSERT IGNORE INTO identity_deliveries (complaint_id, principal_id) VALUES (?, ?)";
+    "INSERT IGNORE INTO identity_deliveries (complaint_id, principal_id, identity_event_id)"
+    " VALUES (?, ?, ?)";
 inline constexpr char kSetIdentityDeliveryEvent[] =
-    "UPDATE identity_deliveries SET event_id = ? WHERE complaint_id = ? AND principal_id = ?";
+    "UPDATE identity_deliveries SET event_id = ?"
+    " WHERE complaint_id = ? AND principal_id = ? AND identity_event_id = ?";
 
 // Checkpoints: a repeated size is the same deterministic note.
 inline constexpr char kInsertCheckpoint[] =
@@ -606,6 +612,181 @@ inline constexpr char kSelectWitnessLatest[] =
 inline constexpr char kInsertCosignature[] =
     "INSERT IGNORE INTO log_cosignatures (tree_size, witness_name, key_id, cosigned_at,"
     " signature_line, principal_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+// --- Statistics (storage/statistics_store.h) ------------------------------------
+
+// The outbox per channel: the unacknowledged notifications only, through
+// idx_notifications_pending (acked_at, id), so the cost follows the backlog,
+// not the history. Pending: not set aside; MIN(created_at) of those.
+inline constexpr char kOutboxStatistics[] =
+    "SELECT n.channel, SUM(n.failed_at IS NULL), SUM(n.failed_at IS NOT NULL),"
+    " MIN(IF(n.failed_at IS NULL, n.created_at, NULL))"
+    " FROM notifications n FORCE INDEX (idx_notifications_pending)"
+    " WHERE n.acked_at IS NULL GROUP BY n.channel";
+
+// Overdue complaints per handling unit, as kListComplaints' overdue filter
+// has it: not in a terminal state (ARCHIVED 3, REJECTED 4, CLOSED 9), and the
+// SP3D unsent after its due day, or sent with the answer not given after its
+// due day. The states are listed, not negated, so that idx_complaints_state_due
+// serves a range per state and terminal complaints are never read.
+// Parameters: today, today.
+inline constexpr char kOverdueByUnit[] =
+    "SELECT COALESCE(c.handling_unit_id, ''),"
+    " SUM(c.sp3d_sent_at IS NULL AND c.sp3d_due_date < ?),"
+    " SUM(c.sp3d_sent_at IS NOT NULL AND c.answer_time IS NULL AND c.result_due_date < ?)"
+    " FROM complaints c WHERE c.state IN (1, 2, 5, 6, 7, 8, 10)"
+    " GROUP BY c.handling_unit_id";
+
+inline constexpr char kSelectSchemaVersion[] =
+    "SELECT COALESCE(MAX(version), 0) FROM schema_version";
+
+// --- Personal data (storage/personal_data_store.h) ---------------------------
+
+// The complaint with its identity, locked: DUMAS_SQL_COMPLAINT_COLUMNS, then
+// DUMAS_SQL_IDENTITY_COLUMNS (NULL once purged).
+inline constexpr char kSelectComplaintWithIdentityForUpdate[] =
+    "SELECT " DUMAS_SQL_COMPLAINT_COLUMNS ", " DUMAS_SQL_IDENTITY_COLUMNS
+    " FROM complaints c WHERE c.reference_number = ? FOR UPDATE";
+
+// The reads of a complaint's identity, oldest first: each IDENTITY_READ
+// event's time and its reader's role and unit. Parameter: complaint id.
+inline constexpr char kListIdentityReads[] =
+    "SELECT e.event_time, p.role, COALESCE(p.unit_id, '')"
+    " FROM complaint_events e FORCE INDEX (idx_events_complaint)"
+    " JOIN principals p ON p.id = e.actor_principal_id"
+    " WHERE e.complaint_id = ? AND e.type = 'IDENTITY_READ' ORDER BY e.id";
+
+// When the complainant last asked for a copy (NULL: never). Parameter:
+// complaint id.
+inline constexpr char kLastPersonalDataRequest[] =
+    "SELECT MAX(e.event_time) FROM complaint_events e FORCE INDEX (idx_events_complaint)"
+    " WHERE e.complaint_id = ? AND e.type = 'PERSONAL_DATA_REQUESTED'";
+
+// A corrected identity: every encrypted column under the current key, a new
+// salt, and the event whose details commit to it. The blind index stays
+// (the NIK is not corrected). Parameters: key id, reply address, full name,
+// NIK, phone, email, address, salt, identity event id, complaint id.
+inline constexpr char kUpdateIdentity[] =
+    "UPDATE complaints SET key_id = ?, reply_address_ct = ?, full_name_ct = ?, nik_ct = ?,"
+    " phone_ct = ?, email_ct = ?, address_ct = ?, identity_salt_ct = ?, identity_event_id = ?"
+    " WHERE id = ?";
+
+// The complaints whose identity is due for destruction: in a state closed
+// for retention (bit n of the mask: state n) since before a time (the last
+// event that changed their state), not purged yet, by id after a cursor,
+// locked. A complaint received after that time cannot qualify, so
+// create_time bounds the scan first. Parameters: after id, state mask,
+// closed before, closed before, limit.
+inline constexpr char kSelectIdentitiesToPurge[] =
+    "SELECT c.id, c.reference_number FROM complaints c"
+    " WHERE c.id > ? AND ((? >> c.state) & 1) = 1 AND c.identity_purged_at IS NULL"
+    " AND c.create_time < ?"
+    " AND (SELECT MAX(e.event_time) FROM complaint_events e FORCE INDEX (idx_events_complaint)"
+    " WHERE e.complaint_id = c.id AND e.to_state IS NOT NULL) < ?"
+    " ORDER BY c.id LIMIT ? FOR UPDATE";
+
+// Destroys the identities of the locked batch. Parameters: the ids
+// (DUMAS_SQL_ID_LIST), purged at.
+inline constexpr char kPurgeIdentities[] =
+    "UPDATE " DUMAS_SQL_ID_LIST " JOIN complaints c ON c.id = j.id"
+    " SET c.reply_address_ct = NULL, c.full_name_ct = NULL, c.nik_ct = NULL,"
+    " c.phone_ct = NULL, c.email_ct = NULL, c.address_ct = NULL, c.identity_salt_ct = NULL,"
+    " c.nik_blind_index = NULL, c.key_id = '', c.identity_purged_at = ?";
+
+// Their undelivered notifications: no reply address is left to deliver
+// them to. Parameters: the ids, failed at.
+inline constexpr char kDropNotificationsOfPurged[] =
+    "UPDATE " DUMAS_SQL_ID_LIST " JOIN notifications n ON n.complaint_id = j.id"
+    " SET n.text_ct = '', n.failed_at = COALESCE(n.failed_at, ?),"
+    " n.failure = 'IDENTITY_PURGED', n.lease_until = NULL"
+    " WHERE n.acked_at IS NULL";
+
+// Their idempotency records (an encrypted tracking code) and the
+// complainant's request records (keyed hashes of what was asked). Parameter:
+// the ids.
+inline constexpr char kDeleteIdempotencyKeysOfPurged[] =
+    "DELETE k FROM " DUMAS_SQL_ID_LIST " JOIN idempotency_keys k ON k.complaint_id = j.id";
+inline constexpr char kDeleteComplainantRequestsOfPurged[] =
+    "DELETE r FROM " DUMAS_SQL_ID_LIST
+    " JOIN change_requests r ON r.actor_key = CONCAT('c', j.id)";
+
+// The principal the destruction of identities acts as (migration 0009).
+inline constexpr char kSelectRetentionPrincipal[] =
+    "SELECT id FROM principals WHERE token_sha256 = UNHEX(SHA2('dumas-retention: no token', 256))";
+
+// --- Key rotation (storage/key_rotation_store.h) -----------------------------
+
+// The rows each data key encrypts: complaints through idx_complaints_key
+// (key_id, id), reading the index only (a purged complaint's key_id is ''),
+// the idempotency records (24 hours' worth), and the notifications not yet
+// acknowledged (acknowledging drops the text), through the backlog's index.
+// First column: 0 complaints, 1 idempotency_keys, 2 notifications.
+inline constexpr char kKeyUsage[] =
+    "SELECT 0, key_id, COUNT(*) FROM complaints FORCE INDEX (idx_complaints_key)"
+    " WHERE key_id <> '' GROUP BY key_id"
+    " UNION ALL SELECT 1, key_id, COUNT(*) FROM idempotency_keys GROUP BY key_id"
+    " UNION ALL SELECT 2, key_id, COUNT(*) FROM notifications"
+    " FORCE INDEX (idx_notifications_pending) WHERE acked_at IS NULL GROUP BY key_id";
+
+// A batch of one key's complaints, by id after a cursor, locked: only these
+// rows (idx_complaints_key holds exactly them), so writers of other
+// complaints never wait. Parameters: key id, after id, limit.
+inline constexpr char kSelectComplaintsOfKey[] =
+    "SELECT c.id, c.reference_number, c.reply_address_ct, " DUMAS_SQL_IDENTITY_COLUMNS
+    ", c.identity_salt_ct"
+    " FROM complaints c FORCE INDEX (idx_complaints_key)"
+    " WHERE c.key_id = ? AND c.id > ? ORDER BY c.id LIMIT ? FOR UPDATE";
+
+// The batch's new ciphertexts, as one JSON array of objects {"id", and each
+// column in hex ("salt" null when the complaint has none)}: one statement per
+// batch. Neither version nor update_time changes: re-encryption is not a
+// change of the complaint. Parameters: the array, the new key id, the old key
+// id (a guard: the rows are locked).
+inline constexpr char kUpdateComplaintCiphertexts[] =
+    "UPDATE JSON_TABLE(?, '$[*]' COLUMNS ("
+    " id BIGINT PATH '$.id',"
+    " reply VARCHAR(4200) PATH '$.reply',"
+    " full_name VARCHAR(1800) PATH '$.full_name',"
+    " nik VARCHAR(200) PATH '$.nik',"
+    " phone VARCHAR(200) PATH '$.phone',"
+    " email VARCHAR(2200) PATH '$.email',"
+    " address VARCHAR(4200) PATH '$.address',"
+    " salt VARCHAR(200) PATH '$.salt')) AS j"
+    " JOIN complaints c ON c.id = j.id"
+    " SET c.key_id = ?, c.reply_address_ct = UNHEX(j.reply), c.full_name_ct = UNHEX(j.full_name),"
+    " c.nik_ct = UNHEX(j.nik), c.phone_ct = UNHEX(j.phone), c.email_ct = UNHEX(j.email),"
+    " c.address_ct = UNHEX(j.address), c.identity_salt_ct = UNHEX(j.salt)"
+    " WHERE c.key_id = ?";
+
+// A batch of one key's idempotency records after a cursor (principal id,
+// request id), locked. Parameters: key id, principal id, principal id,
+// request id, limit.
+inline constexpr char kSelectIdempotencyKeysOfKey[] =
+    "SELECT principal_id, request_id, tracking_code_ct FROM idempotency_keys"
+    " WHERE key_id = ? AND (principal_id > ? OR (principal_id = ? AND request_id > ?))"
+    " ORDER BY principal_id, request_id LIMIT ? FOR UPDATE";
+// Parameters: new key id, ciphertext, principal id, request id, old key id.
+inline constexpr char kUpdateIdempotencyKeyCiphertext[] =
+    "UPDATE idempotency_keys SET key_id = ?, tracking_code_ct = ?"
+    " WHERE principal_id = ? AND request_id = ? AND key_id = ?";
+
+// A batch of one key's unacknowledged notifications after an id, locked
+// through the backlog's index (a gateway's lease skips them meanwhile).
+// Parameters: key id, after id, limit.
+inline constexpr char kSelectNotificationsOfKey[] =
+    "SELECT n.id, n.complaint_id, n.event_id, n.kind, n.text_ct"
+    " FROM notifications n FORCE INDEX (idx_notifications_pending)"
+    " WHERE n.acked_at IS NULL AND n.key_id = ? AND n.id > ?"
+    " ORDER BY n.id LIMIT ? FOR UPDATE";
+// The reference numbers of complaints, by id, without locking them.
+// Parameter: the ids (DUMAS_SQL_ID_LIST).
+inline constexpr char kSelectReferenceNumbers[] =
+    "SELECT c.id, c.reference_number FROM " DUMAS_SQL_ID_LIST
+    " JOIN complaints c ON c.id = j.id";
+// Parameters: new key id, ciphertext, id, old key id.
+inline constexpr char kUpdateNotificationCiphertext[] =
+    "UPDATE notifications SET key_id = ?, text_ct = ?"
+    " WHERE id = ? AND key_id = ? AND acked_at IS NULL";
 
 }  // namespace dumas::sql_text
 

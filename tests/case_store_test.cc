@@ -1153,7 +1153,10 @@ TEST_F(CaseStoreTest, PrincipalsAreCreatedListedAndRevoked) {
   while (true) {
     absl::StatusOr<std::vector<Principal>> page = store_->ListPrincipals(after, 2);
     ASSERT_TRUE(page.ok()) << page.status();
-    for (const Principal& row : *page) ids.push_back(row.id);
+    // Migration 0009's dumas-retention (revoked, the actor of purges) aside.
+    for (const Principal& row : *page) {
+      if (row.name != "dumas-retention") ids.push_back(row.id);
+    }
     if (page->size() < 2) break;
     after = page->back().id;
   }

@@ -391,7 +391,7 @@ TEST_F(TamperingTest, ARecordIsLoggedOnceAndASwappedDigestIsNamed) {
     return store().connection_pool().RunTransaction(
         [&](PooledConnection& c) -> absl::StatusOr<ConnectionPool::TransactionEnd> {
           absl::StatusOr<int64_t> id =
-              mysql_store_internal::InsertLogRecord(c, store().keyring(), record);
+              mysql_store_internal::InsertLogRecord(c, *store().keyring(), record);
           if (!id.ok()) return id.status();
           return ConnectionPool::TransactionEnd::kCommit;
         },

@@ -33,8 +33,11 @@ class ServiceFixture : public ::testing::Test {
   v1::NotificationService::Stub& notifications() { return *notifications_; }
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
   MySqlStore& store() { return *store_; }
+  DumasServer& server() { return *server_; }
   MySqlChangeLog& change_log() { return *change_log_; }
   testing::TestDatabase& database() { return *database_; }
+  // The path of the server's key file.
+  const std::string& key_file_path() const { return key_file_->path(); }
 
   // The bearer token of the test principal with this role (UNIT: sat-lantas).
   const std::string& token(Role role) { return tokens_.at(role); }
