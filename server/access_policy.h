@@ -72,6 +72,9 @@ enum class Method {
   kFetchNotifications,
   kStreamNotifications,
   kAcknowledgeNotifications,
+  // ReportService.
+  kGetAnevReport,
+  kGetPublicAnevReport,
 };
 
 // The roles allowed to call a method; an empty set marks a public method,
@@ -147,6 +150,9 @@ inline constexpr MethodAccess kMethodAccess[] = {
     {Method::kStreamNotifications, "NotificationService/StreamNotifications", kGateways},
     {Method::kAcknowledgeNotifications, "NotificationService/AcknowledgeNotifications",
      kGateways},
+    {Method::kGetAnevReport, "ReportService/GetAnevReport",
+     RoleBit(Role::kSupervisor) | RoleBit(Role::kOversight) | RoleBit(Role::kUnit)},
+    {Method::kGetPublicAnevReport, "ReportService/GetPublicAnevReport", kPublic},
 };
 
 const MethodAccess& AccessOf(Method method);

@@ -39,7 +39,9 @@ DumasServer::DumasServer(const ServerOptions& options, const Stores& stores)
                      authenticator_),
       notification_service_(stores.notifications, authenticator_, stopping_),
       integration_service_(stores.change_log, stores.complaints, cache_, authenticator_, stopping_,
-                           options.heartbeat_interval) {}
+                           options.heartbeat_interval),
+      anev_reports_(stores.anev, cache_, options.anev),
+      report_service_(anev_reports_, cache_, authenticator_) {}
 
 absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOptions& options,
                                                                 const Stores& stores) {
@@ -65,6 +67,7 @@ absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOpti
   builder.RegisterService(&server->admin_service_);
   builder.RegisterService(&server->notification_service_);
   builder.RegisterService(&server->integration_service_);
+  builder.RegisterService(&server->report_service_);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
@@ -74,6 +77,9 @@ absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOpti
   health->SetServingStatus(kServiceName, false);
   health->SetServingStatus(false);  // "" too: the server as a whole
   server->watcher_ = std::thread([s = server.get()] { s->WatchLoop(); });
+  if (options.anev.freeze_interval > absl::ZeroDuration()) {
+    server->anev_freezer_ = std::thread([s = server.get()] { s->AnevFreezeLoop(); });
+  }
   return server;
 }
 
@@ -140,6 +146,19 @@ void DumasServer::WatchLoop() {
   } while (!stopping_.WaitForNotificationWithTimeout(options_.health_interval));
 }
 
+void DumasServer::AnevFreezeLoop() {
+  const auto stop = [this] { return stopping_.HasBeenNotified(); };
+  do {
+    // A failed pass is retried on the next; requests freeze what they need
+    // meanwhile.
+    absl::StatusOr<int> frozen = anev_reports_.FreezeDueMonths(absl::Now(), stop);
+    if (!frozen.ok()) {
+      Log(LogLevel::kWarning, "anev_freeze_failed",
+          {{"code", absl::StatusCodeToString(frozen.status().code())}});
+    }
+  } while (!stopping_.WaitForNotificationWithTimeout(options_.anev.freeze_interval));
+}
+
 void DumasServer::Shutdown() {
   absl::call_once(shutdown_once_, [this] {
     stopping_.Notify();
@@ -155,6 +174,7 @@ void DumasServer::Shutdown() {
 void DumasServer::Wait() {
   server_->Wait();
   if (watcher_.joinable()) watcher_.join();
+  if (anev_freezer_.joinable()) anev_freezer_.join();
 }
 
 }  // namespace dumas

@@ -16,12 +16,15 @@
 #include "grpcpp/server.h"
 #include "server/access_policy.h"
 #include "server/admin_service.h"
+#include "server/anev_reports.h"
 #include "server/complaint_service.h"
 #include "server/deadline_recomputer.h"
 #include "domain/track_throttle.h"
 #include "server/integration_service.h"
 #include "server/notification_service.h"
 #include "server/reference_data_cache.h"
+#include "server/report_service.h"
+#include "storage/anev_store.h"
 #include "storage/case_store.h"
 #include "storage/change_log.h"
 #include "storage/complaint_store.h"
@@ -59,6 +62,8 @@ struct ServerOptions {
   // How long a watching Kompolnas consumer waits for a heartbeat when no
   // change comes.
   absl::Duration heartbeat_interval = absl::Seconds(5);
+  // Freezing the monthly Anev reports of closed months.
+  AnevReports::Options anev;
 };
 
 // The stores a server runs on. MySqlStore is all of them (StoresOf).
@@ -72,11 +77,12 @@ struct Stores {
   TrackThrottleStore& throttle;
   DeadlineStore& deadlines;
   ChangeLog& change_log;
+  AnevStore& anev;
 };
 
 template <typename Store>
 Stores StoresOf(Store& store, ChangeLog& change_log) {
-  return Stores{store, store, store, store, store, store, store, store, change_log};
+  return Stores{store, store, store, store, store, store, store, store, change_log, store};
 }
 
 class DumasServer {
@@ -108,6 +114,8 @@ class DumasServer {
  private:
   DumasServer(const ServerOptions& options, const Stores& stores);
   void WatchLoop();
+  // Freezes the Anev reports of closed months every anev.freeze_interval.
+  void AnevFreezeLoop();
 
   const ServerOptions options_;
   ReferenceDataStore& reference_data_;
@@ -122,10 +130,13 @@ class DumasServer {
   AdminServiceImpl admin_service_;
   NotificationServiceImpl notification_service_;
   IntegrationServiceImpl integration_service_;
+  AnevReports anev_reports_;
+  ReportServiceImpl report_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   absl::once_flag shutdown_once_;
   std::thread watcher_;
+  std::thread anev_freezer_;
 };
 
 }  // namespace dumas
