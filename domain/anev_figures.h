@@ -1,6 +1,6 @@
 // The figures of a monthly analysis-and-evaluation report (Anev) as tables,
 // and their canonical serialization, digest and stored form
-// (docs/anev.md). Plain C++: no gRPC, no protobuf, no SQL.
+// (docs/anev-report.md). Plain C++: no gRPC, no protobuf, no SQL.
 //
 // A report of one month and one scope (the resort, one handling unit, or the
 // public variant) is a list of tables. Each table has an id, named columns
@@ -79,7 +79,7 @@ std::string AnevRowsText(const AnevTable& table);
 // SHA-256 of AnevRowsText, as 64 lower-case hex digits.
 std::string AnevRowsSha256(const AnevTable& table);
 
-// The canonical serialization of a report (docs/anev.md):
+// The canonical serialization of a report (docs/anev-report.md):
 //   dumas-anev/v1
 //   month <TAB> YYYY-MM
 //   scope <TAB> resort | public | units/{id}

@@ -1,4 +1,4 @@
-// The monthly analysis-and-evaluation report (Anev, docs/anev.md): what the
+// The monthly analysis-and-evaluation report (Anev, docs/anev-report.md): what the
 // store reads for a month, and the figures made of it for the whole resort,
 // one handling unit, or the public. Plain C++: no gRPC, no protobuf, no SQL.
 //
@@ -129,7 +129,7 @@ struct AnevMonthData {
   std::vector<RepeatedSubject> repeated_subjects;
 };
 
-// The table ids of a report (docs/anev.md lists their rows and columns).
+// The table ids of a report (docs/anev-report.md lists their rows and columns).
 namespace anev_table {
 inline constexpr std::string_view kSummary = "summary";
 inline constexpr std::string_view kReceivedByCategory = "received_by_category";
@@ -158,7 +158,7 @@ inline constexpr std::string_view kTrend = "trend";
 
 // The figures of the month for the whole resort (`unit_id` empty; with the
 // repeated subjects) or for the complaints handled by one unit, as at
-// `period.as_of`. Every table is present, in the order docs/anev.md gives,
+// `period.as_of`. Every table is present, in the order docs/anev-report.md gives,
 // the corrections table empty.
 AnevFigures BuildAnevFigures(const AnevMonthData& data, const AnevPeriod& period,
                              const WorkingDayCalendar& calendar, std::string_view unit_id);
@@ -169,7 +169,7 @@ AnevFigures BuildAnevFigures(const AnevMonthData& data, const AnevPeriod& period
 // one row `other`), no officer and no handling unit. Every value from 1 to
 // kAnevMinimumCell - 1 is suppressed, and where a table's suppressed cells
 // could be recovered from its total, the smallest other non-zero cells are
-// suppressed too (docs/anev.md).
+// suppressed too (docs/anev-report.md).
 inline constexpr int64_t kAnevMinimumCell = 5;
 AnevFigures PublicAnevFigures(const AnevFigures& resort);
 

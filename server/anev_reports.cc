@@ -28,7 +28,7 @@ AnevFigures FiguresOf(const AnevMonthData& data, const AnevPeriod& period,
   }
   if (scope == kAnevScopeResort) return BuildAnevFigures(data, period, calendar, "");
   return BuildAnevFigures(data, period, calendar,
-                          absl::string_view(scope).substr(std::string_view("units/").size()));
+                          std::string_view(scope).substr(std::string_view("units/").size()));
 }
 
 // The stored body of `scope` in a frozen month; nullptr when there is none.

@@ -1,4 +1,4 @@
-// AnevReports: the monthly analysis-and-evaluation reports (docs/anev.md)
+// AnevReports: the monthly analysis-and-evaluation reports (docs/anev-report.md)
 // as the server serves them. A closed month is frozen once, some minutes
 // after it ends (by a background pass, or by the first request that needs
 // it), and served from the store from then on; the current month, and a

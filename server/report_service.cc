@@ -50,7 +50,7 @@ std::optional<absl::CivilMonth> CheckMonth(bool has_month, const google::type::D
   return month;
 }
 
-void ToProto(absl::CivilMonth month, google::type::Date* out) {
+void MonthToProto(absl::CivilMonth month, google::type::Date* out) {
   out->set_year(static_cast<int32_t>(month.year()));
   out->set_month(month.month());
   out->set_day(0);
@@ -80,7 +80,7 @@ void TableToProto(const AnevTable& table, bool withhold, v1::AnevTable* out) {
 
 // `with_names`: whether the reader may see the officers named repeatedly.
 void FiguresToProto(const AnevReports::Served& served, bool with_names, v1::AnevFigures* out) {
-  ToProto(served.figures.month, out->mutable_month());
+  MonthToProto(served.figures.month, out->mutable_month());
   out->set_scope(served.figures.scope);
   ToProto(served.figures.as_of, out->mutable_as_of_time());
   for (const AnevTable& table : served.figures.tables) {

@@ -1,5 +1,5 @@
 // Storage interface of the monthly analysis-and-evaluation report (Anev,
-// docs/anev.md): the grouped data of a month, read without locking, and the
+// docs/anev-report.md): the grouped data of a month, read without locking, and the
 // frozen reports of closed months. The MySQL implementation is MySqlStore
 // (storage/mysql_anev_store.cc). Errors as in storage/complaint_store.h.
 #ifndef DUMAS_STORAGE_ANEV_STORE_H_
@@ -57,8 +57,9 @@ class AnevStore {
   // Freezes a month in one transaction: the month's row (its digest and
   // `frozen_at`) and every scope's report. A month is frozen once: when it
   // already is (by this or another process, even concurrently), nothing is
-  // written and ALREADY_EXISTS is returned. (The transparency log's record
-  // of the month's digest belongs in this transaction.)
+  // written and ALREADY_EXISTS is returned. The transparency log's record
+  // ANEV_REPORT "reports/YYYY-MM" of the month's digest is written in the
+  // same transaction (docs/anev-report.md).
   virtual absl::Status FreezeAnevMonth(absl::CivilMonth month, std::string_view digest,
                                        absl::Time frozen_at,
                                        const std::vector<AnevReportToFreeze>& reports) = 0;

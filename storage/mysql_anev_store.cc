@@ -12,6 +12,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "domain/log_entry.h"
 #include "domain/working_day_calendar.h"
 #include "storage/mysql_store.h"
 #include "storage/mysql_store_internal.h"
@@ -273,6 +274,15 @@ absl::Status MySqlStore::FreezeAnevMonth(absl::CivilMonth month, std::string_vie
         insert_month.setString(2, month_digest);
         insert_month.setString(3, frozen_text);
         insert_month.executeUpdate();  // a duplicate month throws: ALREADY_EXISTS
+        // The transparency log records the month's digest (docs/anev-report.md),
+        // so that nobody can swap the frozen reports later.
+        absl::StatusOr<int64_t> record = mysql_store_internal::InsertLogRecord(
+            c, keyring_,
+            LogRecord{.kind = "ANEV_REPORT",
+                      .name = absl::StrCat("reports/", AnevMonthText(month)),
+                      .time = absl::FromUnixMicros(absl::ToUnixMicros(frozen_at)),
+                      .digest = month_digest});
+        if (!record.ok()) return record.status();
         for (const AnevReportToFreeze& report : reports) {
           sql::PreparedStatement& insert = c.Statement(sql_text::kAnevInsertReport);
           insert.setString(1, month_text);

@@ -565,7 +565,7 @@ inline constexpr char kInsertCosignature[] =
     "INSERT IGNORE INTO log_cosignatures (tree_size, witness_name, key_id, cosigned_at,"
     " signature_line, principal_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
-// --- The Anev report (storage/anev_store.h, docs/anev.md) -----------------------
+// --- The Anev report (storage/anev_store.h, docs/anev-report.md) -----------------------
 
 // A month's data is read in one consistent snapshot (REPEATABLE READ, read
 // only): every statement below sees the same committed changes, and none

@@ -1,6 +1,6 @@
 """Checks and reads the monthly Anev report of dumas.v1.ReportService.
 
-Written from docs/anev.md alone: it recomputes a report's digest from the
+Written from docs/anev-report.md alone: it recomputes a report's digest from the
 figures it was served (also when a table's rows are withheld, through the
 table's rows_sha256), and a frozen month's digest from its scopes' digests,
 so that a reader can compare them with the values the transparency log
@@ -49,7 +49,7 @@ def rows_sha256(table):
 
 
 def canonical_text(figures):
-    """The canonical serialization of AnevFigures (docs/anev.md)."""
+    """The canonical serialization of AnevFigures (docs/anev-report.md)."""
     as_of = figures.as_of_time.seconds * 1_000_000 + figures.as_of_time.nanos // 1000
     text = (f"{MAGIC}\nmonth\t{month_text(figures.month)}\nscope\t{figures.scope}\n"
             f"as_of\t{as_of}\n")

@@ -1,5 +1,5 @@
 -- Dumas schema, version 7: the monthly analysis-and-evaluation report (Anev,
--- docs/anev.md). The frozen reports of closed months, and the indexes that
+-- docs/anev-report.md). The frozen reports of closed months, and the indexes that
 -- let one month's report read only that month's rows (and the complaints
 -- still open), never the whole history.
 --
@@ -9,7 +9,7 @@
 
 -- A closed month's report, frozen once: one row per month, written in the
 -- same transaction as the month's reports below. digest is SHA-256 of the
--- month's manifest (the digest of every scope's report, docs/anev.md); the
+-- month's manifest (the digest of every scope's report, docs/anev-report.md); the
 -- transparency log records it.
 CREATE TABLE IF NOT EXISTS anev_months (
   month DATE NOT NULL,
@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS anev_months (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- The frozen report of one scope of a month: `resort`, `public`, or
--- `units/{unit_id}`. body is the report in its stored form (docs/anev.md),
+-- `units/{unit_id}`. body is the report in its stored form (docs/anev-report.md),
 -- digest the SHA-256 of its canonical serialization. Never updated or
 -- deleted: later corrections appear in the next month's report.
 CREATE TABLE IF NOT EXISTS anev_reports (
