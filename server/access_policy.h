@@ -75,6 +75,9 @@ enum class Method {
   // PersonalDataService: the complainant, through the tracking code.
   kRequestPersonalData,
   kCorrectContactDetails,
+  // ReportService.
+  kGetAnevReport,
+  kGetPublicAnevReport,
 };
 
 // The roles allowed to call a method; an empty set marks a public method,
@@ -152,6 +155,9 @@ inline constexpr MethodAccess kMethodAccess[] = {
      kGateways},
     {Method::kRequestPersonalData, "PersonalDataService/RequestPersonalData", kPublic},
     {Method::kCorrectContactDetails, "PersonalDataService/CorrectContactDetails", kPublic},
+    {Method::kGetAnevReport, "ReportService/GetAnevReport",
+     RoleBit(Role::kSupervisor) | RoleBit(Role::kOversight) | RoleBit(Role::kUnit)},
+    {Method::kGetPublicAnevReport, "ReportService/GetPublicAnevReport", kPublic},
 };
 
 const MethodAccess& AccessOf(Method method);

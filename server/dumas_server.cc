@@ -50,7 +50,9 @@ DumasServer::DumasServer(const ServerOptions& options, const Stores& stores)
                      authenticator_),
       notification_service_(stores.notifications, authenticator_, stopping_),
       integration_service_(stores.change_log, stores.complaints, cache_, authenticator_, stopping_,
-                           options.heartbeat_interval) {
+                           options.heartbeat_interval),
+      anev_reports_(stores.anev, cache_, options.anev),
+      report_service_(anev_reports_, cache_, authenticator_) {
   if (stores.personal_data != nullptr) {
     personal_data_service_ = std::make_unique<PersonalDataServiceImpl>(
         *stores.personal_data, stores.complaints, cache_, tracking_gate_);
@@ -122,6 +124,7 @@ absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOpti
   if (server->personal_data_service_ != nullptr) {
     builder.RegisterService(server->personal_data_service_.get());
   }
+  builder.RegisterService(&server->report_service_);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(server->metrics_->NewInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
@@ -144,6 +147,9 @@ absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOpti
   health->SetServingStatus(kOutboxHealthName, false);
   health->SetServingStatus(false);  // "" too: the server as a whole
   server->watcher_ = std::thread([s = server.get()] { s->WatchLoop(); });
+  if (options.anev.freeze_interval > absl::ZeroDuration()) {
+    server->anev_freezer_ = std::thread([s = server.get()] { s->AnevFreezeLoop(); });
+  }
   return server;
 }
 
@@ -240,6 +246,19 @@ void DumasServer::WatchLoop() {
   } while (!stopping_.WaitForNotificationWithTimeout(options_.health_interval));
 }
 
+void DumasServer::AnevFreezeLoop() {
+  const auto stop = [this] { return stopping_.HasBeenNotified(); };
+  do {
+    // A failed pass is retried on the next; requests freeze what they need
+    // meanwhile.
+    absl::StatusOr<int> frozen = anev_reports_.FreezeDueMonths(absl::Now(), stop);
+    if (!frozen.ok()) {
+      Log(LogLevel::kWarning, "anev_freeze_failed",
+          {{"code", absl::StatusCodeToString(frozen.status().code())}});
+    }
+  } while (!stopping_.WaitForNotificationWithTimeout(options_.anev.freeze_interval));
+}
+
 void DumasServer::Shutdown() {
   absl::call_once(shutdown_once_, [this] {
     stopping_.Notify();
@@ -255,6 +274,7 @@ void DumasServer::Shutdown() {
 void DumasServer::Wait() {
   server_->Wait();
   if (watcher_.joinable()) watcher_.join();
+  if (anev_freezer_.joinable()) anev_freezer_.join();
 }
 
 }  // namespace dumas

@@ -17,6 +17,7 @@
 #include "grpcpp/server.h"
 #include "server/access_policy.h"
 #include "server/admin_service.h"
+#include "server/anev_reports.h"
 #include "server/complaint_service.h"
 #include "server/deadline_recomputer.h"
 #include "domain/track_throttle.h"
@@ -28,6 +29,8 @@
 #include "server/tls_credentials.h"
 #include "server/server_metrics.h"
 #include "server/tracking_gate.h"
+#include "server/report_service.h"
+#include "storage/anev_store.h"
 #include "storage/case_store.h"
 #include "storage/change_log.h"
 #include "storage/complaint_store.h"
@@ -85,6 +88,8 @@ struct ServerOptions {
   // The health of "dumas.outbox" is NOT_SERVING while a notification has
   // waited longer than this for its gateway (or the database is down).
   absl::Duration outbox_stall_after = absl::Hours(1);
+  // Freezing the monthly Anev reports of closed months.
+  AnevReports::Options anev;
 };
 
 // The stores a server runs on. MySqlStore is all of them (StoresOf).
@@ -98,6 +103,7 @@ struct Stores {
   TrackThrottleStore& throttle;
   DeadlineStore& deadlines;
   ChangeLog& change_log;
+  AnevStore& anev;
   // Figures for the metrics; null: none.
   StatisticsStore* statistics = nullptr;
   // The complainant's rights (PersonalDataService); null: not served.
@@ -106,7 +112,7 @@ struct Stores {
 
 template <typename Store>
 Stores StoresOf(Store& store, ChangeLog& change_log) {
-  Stores stores{store, store, store, store, store, store, store, store, change_log};
+  Stores stores{store, store, store, store, store, store, store, store, change_log, store};
   if constexpr (std::is_base_of_v<StatisticsStore, Store>) stores.statistics = &store;
   if constexpr (std::is_base_of_v<PersonalDataStore, Store>) stores.personal_data = &store;
   return stores;
@@ -162,6 +168,8 @@ class DumasServer {
  private:
   DumasServer(const ServerOptions& options, const Stores& stores);
   void WatchLoop();
+  // Freezes the Anev reports of closed months every anev.freeze_interval.
+  void AnevFreezeLoop();
 
   const ServerOptions options_;
   ReferenceDataStore& reference_data_;
@@ -181,12 +189,15 @@ class DumasServer {
   // Before server_, so that it is destroyed after the server that uses it.
   std::unique_ptr<ReloadableTlsCredentials> tls_;
   std::unique_ptr<PersonalDataServiceImpl> personal_data_service_;
+  AnevReports anev_reports_;
+  ReportServiceImpl report_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   int tls_port_ = 0;
   std::unique_ptr<MetricsEndpoint> metrics_endpoint_;
   absl::once_flag shutdown_once_;
   std::thread watcher_;
+  std::thread anev_freezer_;
 };
 
 }  // namespace dumas

@@ -68,3 +68,8 @@ GRANT SELECT, INSERT ON log_checkpoints TO SERVICE_ROLE;
 GRANT SELECT, INSERT ON log_cosignatures TO SERVICE_ROLE;
 GRANT SELECT ON log_state TO SERVICE_ROLE;
 GRANT SELECT, INSERT, UPDATE ON identity_deliveries TO SERVICE_ROLE;
+
+-- The monthly Anev reports: a closed month is frozen once (its manifest in
+-- anev_months, each scope's report in anev_reports) and never changed.
+GRANT SELECT, INSERT ON anev_months TO SERVICE_ROLE;
+GRANT SELECT, INSERT ON anev_reports TO SERVICE_ROLE;

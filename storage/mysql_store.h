@@ -51,6 +51,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "storage/anev_store.h"
 #include "storage/case_store.h"
 #include "storage/complaint_store.h"
 #include "storage/connection_pool.h"
@@ -74,7 +75,8 @@ class MySqlStore final : public ComplaintStore,
                          public DeadlineStore,
                          public StatisticsStore,
                          public KeyRotationStore,
-                         public PersonalDataStore {
+                         public PersonalDataStore,
+                         public AnevStore {
  public:
   // How long a submission's idempotency record answers retries.
   static constexpr absl::Duration kIdempotencyWindow = absl::Hours(24);
@@ -176,6 +178,20 @@ class MySqlStore final : public ComplaintStore,
       Recompute recompute) override;
   absl::StatusOr<std::string> DeadlinesCalendarDigest() override;
   absl::Status RecordDeadlinesCalendarDigest(std::string_view digest) override;
+
+  // AnevStore (mysql_anev_store.cc). ReadAnevData: one transaction, 9
+  // statements per period; FreezeAnevMonth: one transaction, one statement
+  // per scope and one for the month; INVALID_ARGUMENT for a digest that is
+  // not 64 hex digits.
+  absl::StatusOr<std::vector<AnevMonthData>> ReadAnevData(
+      const std::vector<AnevPeriod>& periods) override;
+  absl::StatusOr<std::vector<FrozenAnevMonth>> ListFrozenAnevMonths(
+      absl::CivilMonth first, absl::CivilMonth last,
+      const std::optional<std::string>& scope) override;
+  absl::Status FreezeAnevMonth(absl::CivilMonth month, std::string_view digest,
+                               absl::Time frozen_at,
+                               const std::vector<AnevReportToFreeze>& reports) override;
+  absl::StatusOr<std::optional<absl::CivilMonth>> EarliestComplaintMonth() override;
 
   // ReferenceDataStore. At most 1000 rows per call. INVALID_ARGUMENT for a
   // limit below 1 or an after_id that is not ASCII.

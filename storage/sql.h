@@ -787,6 +787,187 @@ inline constexpr char kSelectReferenceNumbers[] =
 inline constexpr char kUpdateNotificationCiphertext[] =
     "UPDATE notifications SET key_id = ?, text_ct = ?"
     " WHERE id = ? AND key_id = ? AND acked_at IS NULL";
+// --- The Anev report (storage/anev_store.h, docs/anev-report.md) -----------------------
+
+// A month's data is read in one consistent snapshot (REPEATABLE READ, read
+// only): every statement below sees the same committed changes, and none
+// takes a lock, so intake and case handling never wait for a report.
+inline constexpr char kAnevSnapshotIsolation[] =
+    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ";
+inline constexpr char kAnevStartSnapshot[] =
+    "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY";
+
+// Every statement takes the month's first instant S and the instant A the
+// report is as at (the month's end when closed, else now), UTC. A WITA day is
+// DATE(t + INTERVAL 8 HOUR): WITA is UTC+8 all year.
+//
+// The state of a complaint at A: its state now, unless it changed since
+// (update_time >= A; every change counts update_time up), in which case the
+// state its first change at or after A started from. That first change is
+// found among the complaint's own events (idx_events_complaint, a handful
+// each), and only for complaints changed since A: none for the current month,
+// few for a month frozen soon after its end.
+#define DUMAS_SQL_ANEV_STATE_AT(as_of)                                              \
+  "COALESCE((SELECT e.from_state FROM complaint_events e"                           \
+  " FORCE INDEX (idx_events_complaint)"                                             \
+  " WHERE e.complaint_id = c.id AND e.event_time >= " as_of                         \
+  " AND e.to_state IS NOT NULL ORDER BY e.id LIMIT 1), c.state)"
+
+// The day (WITA) the result deadline running at an event started: the latest
+// disposition (ASSIGNED) or resumption of a reopened complaint
+// (INVESTIGATION_STARTED from REOPENED, 10) of the complaint before it.
+#define DUMAS_SQL_ANEV_ROUND_START(before)                                          \
+  "(SELECT DATE(MAX(s.event_time) + INTERVAL 8 HOUR) FROM complaint_events s"       \
+  " FORCE INDEX (idx_events_complaint)"                                             \
+  " WHERE s.complaint_id = c.id AND " before                                        \
+  " AND (s.type = 'ASSIGNED' OR (s.type = 'INVESTIGATION_STARTED' AND s.from_state = 10)))"
+
+// The complaints received in [S, A), grouped by handling unit, category,
+// channel, subject unit and state at A: a range of
+// idx_complaints_anev_received, which holds every column but the state at A's
+// correction. Parameters: A, A, S, A.
+inline constexpr char kAnevReceived[] =
+    "SELECT COALESCE(c.handling_unit_id, ''), c.category_id, c.channel,"
+    " COALESCE(c.subject_unit_id, ''),"
+    " IF(c.update_time < ?, c.state, " DUMAS_SQL_ANEV_STATE_AT("?") ") AS state_at_end,"
+    " COUNT(*)"
+    " FROM complaints c FORCE INDEX (idx_complaints_anev_received)"
+    " WHERE c.create_time >= ? AND c.create_time < ?"
+    " GROUP BY 1, 2, 3, 4, 5";
+
+// Conclusions, rejections, archivings and disputes (a disputed answer, or a
+// complaint reopened by staff) in [S, A), by handling unit, type and the
+// first line of the internal note for the types whose note starts with their
+// outcome or reason (domain/case_action.cc). Ranges of
+// idx_events_anev_type_time. Parameters: S, A.
+inline constexpr char kAnevLabelledEvents[] =
+    "SELECT COALESCE(c.handling_unit_id, ''), e.type,"
+    " IF(e.type IN ('CONCLUDED', 'REJECTED'),"
+    " SUBSTRING_INDEX(COALESCE(e.internal_note, ''), CHAR(10), 1), ''),"
+    " COUNT(*)"
+    " FROM complaint_events e FORCE INDEX (idx_events_anev_type_time)"
+    " JOIN complaints c ON c.id = e.complaint_id"
+    " WHERE e.type IN ('CONCLUDED', 'REJECTED', 'ARCHIVED', 'DISPUTED', 'REOPENED')"
+    " AND e.event_time >= ? AND e.event_time < ?"
+    " GROUP BY 1, 2, 3";
+
+// The latest rating of each complaint rated in [S, A) ("rating: N", the
+// first line of its note), by handling unit. Parameters: S, A.
+inline constexpr char kAnevRatings[] =
+    "SELECT COALESCE(c.handling_unit_id, ''), 'RATED',"
+    " SUBSTRING_INDEX(COALESCE(e.internal_note, ''), CHAR(10), 1), COUNT(*)"
+    " FROM (SELECT MAX(r.id) AS id FROM complaint_events r"
+    " FORCE INDEX (idx_events_anev_type_time)"
+    " WHERE r.type = 'RATED' AND r.event_time >= ? AND r.event_time < ?"
+    " GROUP BY r.complaint_id) latest"
+    " JOIN complaint_events e ON e.id = latest.id"
+    " JOIN complaints c ON c.id = e.complaint_id"
+    " GROUP BY 1, 2, 3";
+
+// First dispositions in [S, A) (ASSIGNED from VERIFIED, 2: the SP3D went
+// out), by handling unit, day received, day sent and the SP3D's due day.
+// Parameters: S, A.
+inline constexpr char kAnevSp3dSent[] =
+    "SELECT COALESCE(c.handling_unit_id, ''), DATE(c.create_time + INTERVAL 8 HOUR),"
+    " DATE(e.event_time + INTERVAL 8 HOUR), c.sp3d_due_date, COUNT(*)"
+    " FROM complaint_events e FORCE INDEX (idx_events_anev_type_time)"
+    " JOIN complaints c ON c.id = e.complaint_id"
+    " WHERE e.type = 'ASSIGNED' AND e.event_time >= ? AND e.event_time < ?"
+    " AND e.from_state = 2"
+    " GROUP BY 1, 2, 3, 4";
+
+// Official answers in [S, A), by handling unit, day received, day answered,
+// the stored result due day, and the start of the answer's round when a later
+// round has replaced the stored deadline (its start is not before the
+// answer's day: the round-start lookup runs for those only). Parameters: S, A.
+inline constexpr char kAnevAnswers[] =
+    "SELECT COALESCE(c.handling_unit_id, ''), DATE(c.create_time + INTERVAL 8 HOUR),"
+    " DATE(e.event_time + INTERVAL 8 HOUR), c.result_due_date,"
+    " IF(c.result_start_date IS NOT NULL"
+    " AND c.result_start_date < DATE(e.event_time + INTERVAL 8 HOUR), NULL, "
+    DUMAS_SQL_ANEV_ROUND_START("s.id < e.id") "),"
+    " COUNT(*)"
+    " FROM complaint_events e FORCE INDEX (idx_events_anev_type_time)"
+    " JOIN complaints c ON c.id = e.complaint_id"
+    " WHERE e.type = 'ANSWERED' AND e.event_time >= ? AND e.event_time < ?"
+    " GROUP BY 1, 2, 3, 4, 5";
+
+// The open backlog at A, part 1: complaints open now (RECEIVED 1, VERIFIED 2,
+// ASSIGNED 5, UNDER_INVESTIGATION 6, CONCLUDED 7, REOPENED 10) and unchanged
+// since A, so open at A in the same state, their stored deadlines in force:
+// ranges of idx_complaints_state_due, one per open state. By handling unit,
+// state, day received, SP3D due day and result due day. Parameters: A, A.
+inline constexpr char kAnevOpenUnchanged[] =
+    "SELECT COALESCE(c.handling_unit_id, ''), c.state, DATE(c.create_time + INTERVAL 8 HOUR),"
+    " c.sp3d_due_date, c.result_due_date, COUNT(*)"
+    " FROM complaints c FORCE INDEX (idx_complaints_state_due)"
+    " WHERE c.state IN (1, 2, 5, 6, 7, 10) AND c.update_time < ? AND c.create_time < ?"
+    " GROUP BY 1, 2, 3, 4, 5";
+
+// The open backlog at A, part 2: complaints received before A and changed
+// since, with their state at A, kept when it was open. The result deadline in
+// force at A is the stored one when its round started before A's day, else
+// the round that was running at A is looked up. The optimizer picks the
+// smaller range: idx_complaints_anev_updated (update_time >= A: few for a
+// recent month) or idx_complaints_anev_received (create_time < A: few for an
+// old one). Parameters: A, A's day (WITA), A's day, A, A, A.
+inline constexpr char kAnevOpenChanged[] =
+    "SELECT x.hu, x.state_at_end, x.received, x.sp3d_due_date, x.result_due,"
+    " x.round_start, COUNT(*)"
+    " FROM (SELECT COALESCE(c.handling_unit_id, '') AS hu,"
+    " " DUMAS_SQL_ANEV_STATE_AT("?") " AS state_at_end,"
+    " DATE(c.create_time + INTERVAL 8 HOUR) AS received, c.sp3d_due_date,"
+    " IF(c.result_start_date < ?, c.result_due_date, NULL) AS result_due,"
+    " IF(c.result_start_date < ?, NULL, " DUMAS_SQL_ANEV_ROUND_START("s.event_time < ?")
+    ") AS round_start"
+    " FROM complaints c"
+    " WHERE c.create_time < ? AND c.update_time >= ?) x"
+    " WHERE x.state_at_end IN (1, 2, 5, 6, 7, 10)"
+    " GROUP BY 1, 2, 3, 4, 5, 6";
+
+// Officers named in complaints received in [S, A) and how many complaints
+// received in [W, A) (W: eleven months before S) name them with the same
+// subject unit, when more than one. Names compare under the column's
+// collation (case and accents ignored), and the first spelling in collation
+// order is shown. Each name of the month is looked up in
+// idx_complaints_anev_officer. Parameters: S, A, W, A.
+inline constexpr char kAnevRepeatedSubjects[] =
+    "SELECT COALESCE(c.subject_unit_id, ''), MIN(c.officer_name), COUNT(*)"
+    " FROM (SELECT DISTINCT m.officer_name, m.subject_unit_id FROM complaints m"
+    " FORCE INDEX (idx_complaints_anev_received)"
+    " WHERE m.create_time >= ? AND m.create_time < ? AND m.officer_name <> '') n"
+    " JOIN complaints c FORCE INDEX (idx_complaints_anev_officer)"
+    " ON c.officer_name = n.officer_name AND c.subject_unit_id <=> n.subject_unit_id"
+    " WHERE c.create_time >= ? AND c.create_time < ?"
+    " GROUP BY c.subject_unit_id, c.officer_name"
+    " HAVING COUNT(*) > 1";
+
+#undef DUMAS_SQL_ANEV_STATE_AT
+#undef DUMAS_SQL_ANEV_ROUND_START
+
+// The earliest receipt (idx_complaints_create_time); NULL when there is none.
+inline constexpr char kAnevEarliestComplaint[] = "SELECT MIN(create_time) FROM complaints";
+
+// Frozen months in [first, last] (first days). Parameters: first, last.
+inline constexpr char kAnevListFrozenMonths[] =
+    "SELECT month, digest, frozen_at FROM anev_months WHERE month >= ? AND month <= ?"
+    " ORDER BY month";
+inline constexpr char kAnevListFrozenDigests[] =
+    "SELECT month, scope, digest FROM anev_reports WHERE month >= ? AND month <= ?"
+    " ORDER BY month, scope";
+// The bodies of one scope, or of every scope when it is NULL. Parameters:
+// first, last, scope, scope.
+inline constexpr char kAnevListFrozenBodies[] =
+    "SELECT month, scope, body FROM anev_reports WHERE month >= ? AND month <= ?"
+    " AND (? IS NULL OR scope = ?) ORDER BY month, scope";
+
+// A month is frozen once: a second insert of its row fails on the primary key
+// (ALREADY_EXISTS) and the transaction is rolled back. Parameters: month,
+// digest, frozen_at; month, scope, digest, body.
+inline constexpr char kAnevInsertMonth[] =
+    "INSERT INTO anev_months (month, digest, frozen_at) VALUES (?, ?, ?)";
+inline constexpr char kAnevInsertReport[] =
+    "INSERT INTO anev_reports (month, scope, digest, body) VALUES (?, ?, ?, ?)";
 
 }  // namespace dumas::sql_text
 

@@ -104,7 +104,7 @@ std::unique_ptr<ServiceFixture::OtherServer> ServiceFixture::StartOtherServer(
                    ? stores
                    : Stores{stores.complaints, *principals, stores.reference_data, stores.cases,
                             stores.notifications, stores.admin, stores.throttle,
-                            stores.deadlines, stores.change_log});
+                            stores.deadlines, stores.change_log, stores.anev});
   EXPECT_TRUE(server.ok()) << server.status();
   if (!server.ok()) return nullptr;
   other->server = *std::move(server);

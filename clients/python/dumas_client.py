@@ -20,7 +20,8 @@ import uuid
 import grpc
 
 from dumas.v1 import (admin_service_pb2_grpc, complaint_service_pb2_grpc,
-                      integration_service_pb2_grpc, notification_service_pb2_grpc)
+                      integration_service_pb2_grpc, notification_service_pb2_grpc,
+                      report_service_pb2_grpc)
 from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health_pb2_grpc
 
@@ -77,6 +78,8 @@ class Client:
       notifications: a dumas.v1.NotificationService stub.
       integration: a dumas.v1.IntegrationService stub (the change feed and
         the transparency log; dumas_log verifies what it serves).
+      reports: a dumas.v1.ReportService stub (the monthly Anev report;
+        dumas_anev checks its digests).
       health: a grpc.health.v1.Health stub.
       channel: the underlying grpc.Channel.
     Use as a context manager, or call close().
@@ -88,6 +91,7 @@ class Client:
         self.admin = admin_service_pb2_grpc.AdminServiceStub(channel)
         self.notifications = notification_service_pb2_grpc.NotificationServiceStub(channel)
         self.integration = integration_service_pb2_grpc.IntegrationServiceStub(channel)
+        self.reports = report_service_pb2_grpc.ReportServiceStub(channel)
         self.health = health_pb2_grpc.HealthStub(channel)
 
     def close(self):

@@ -1,0 +1,238 @@
+#include "server/anev_reports.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "server/log.h"
+
+namespace dumas {
+namespace {
+
+// The months a report shows: itself, the eleven before it for the trend, and
+// the same month a year earlier.
+constexpr int kMonthsBack = 12;
+// Rows of each shortfall table.
+constexpr int kShortfallRows = 5;
+
+// The figures of `scope` from a month's data.
+AnevFigures FiguresOf(const AnevMonthData& data, const AnevPeriod& period,
+                      const WorkingDayCalendar& calendar, const std::string& scope) {
+  if (scope == kAnevScopePublic) {
+    return PublicAnevFigures(BuildAnevFigures(data, period, calendar, ""));
+  }
+  if (scope == kAnevScopeResort) return BuildAnevFigures(data, period, calendar, "");
+  return BuildAnevFigures(data, period, calendar,
+                          std::string_view(scope).substr(std::string_view("units/").size()));
+}
+
+// The stored body of `scope` in a frozen month; nullptr when there is none.
+const std::string* BodyOf(const FrozenAnevMonth& month, const std::string& scope) {
+  for (const auto& [body_scope, body] : month.bodies) {
+    if (body_scope == scope) return &body;
+  }
+  return nullptr;
+}
+
+void SetCorrections(AnevFigures& figures, AnevTable corrections) {
+  if (AnevTable* table = figures.MutableTable(anev_table::kCorrections); table != nullptr) {
+    *table = std::move(corrections);
+  }
+}
+
+}  // namespace
+
+AnevReports::AnevReports(AnevStore& store, ReferenceDataCache& cache, Options options)
+    : store_(store), cache_(cache), options_(options) {}
+
+bool AnevReports::Freezable(absl::CivilMonth month, absl::Time now) const {
+  return AnevPeriodOf(month, now).end + options_.freeze_delay <= now;
+}
+
+absl::Status AnevReports::Freeze(absl::CivilMonth month, absl::Time now) {
+  absl::MutexLock lock(&freeze_mu_);
+  absl::StatusOr<std::vector<FrozenAnevMonth>> frozen =
+      store_.ListFrozenAnevMonths(month - 1, month, std::nullopt);
+  if (!frozen.ok()) return frozen.status();
+  const FrozenAnevMonth* previous = nullptr;
+  for (const FrozenAnevMonth& m : *frozen) {
+    if (m.month == month) return absl::OkStatus();  // frozen meanwhile
+    if (m.month == month - 1) previous = &m;
+  }
+  absl::StatusOr<std::shared_ptr<const ReferenceSnapshot>> reference = cache_.Current();
+  if (!reference.ok()) return reference.status();
+
+  const absl::Time started = absl::Now();
+  const AnevPeriod period = AnevPeriodOf(month, now);
+  const AnevPeriod previous_period = AnevPeriodOf(month - 1, now);
+  std::vector<AnevPeriod> periods = {period};
+  // The month before as it stands now, for the corrections of its frozen
+  // figures.
+  if (previous != nullptr) periods.push_back(previous_period);
+  absl::StatusOr<std::vector<AnevMonthData>> data = store_.ReadAnevData(periods);
+  if (!data.ok()) return data.status();
+
+  std::vector<std::string> scopes = {std::string(kAnevScopeResort),
+                                     std::string(kAnevScopePublic)};
+  std::vector<std::string> units((*reference)->unit_ids.begin(), (*reference)->unit_ids.end());
+  std::sort(units.begin(), units.end());
+  for (const std::string& unit : units) scopes.push_back(AnevUnitScope(unit));
+
+  const WorkingDayCalendar& calendar = (*reference)->calendar;
+  std::vector<AnevReportToFreeze> reports;
+  std::vector<std::pair<std::string, std::string>> digests;
+  for (const std::string& scope : scopes) {
+    AnevFigures figures = FiguresOf((*data)[0], period, calendar, scope);
+    if (previous != nullptr) {
+      if (const std::string* body = BodyOf(*previous, scope); body != nullptr) {
+        absl::StatusOr<AnevFigures> before = ParseAnevStoredForm(*body);
+        if (!before.ok()) return before.status();
+        SetCorrections(figures, AnevCorrections(
+                                    *before, FiguresOf((*data)[1], previous_period, calendar,
+                                                       scope)));
+      }
+    }
+    AnevReportToFreeze report{scope, AnevStoredForm(figures), AnevDigest(figures)};
+    digests.emplace_back(scope, report.digest);
+    reports.push_back(std::move(report));
+  }
+  const std::string month_digest = AnevMonthDigest(month, digests);
+  absl::Status status = store_.FreezeAnevMonth(month, month_digest, absl::Now(), reports);
+  if (absl::IsAlreadyExists(status)) return absl::OkStatus();  // another process won
+  if (!status.ok()) return status;
+  Log(LogLevel::kInfo, "anev_month_frozen",
+      {{"month", AnevMonthText(month)},
+       {"scopes", static_cast<int64_t>(reports.size())},
+       {"ms", absl::ToInt64Milliseconds(absl::Now() - started)}});
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AnevReports::Report> AnevReports::Get(absl::CivilMonth month,
+                                                     const std::string& scope, absl::Time now) {
+  const absl::CivilMonth first = month - kMonthsBack;
+  // Closed months due to be frozen are frozen first, oldest first, so that
+  // each one's corrections compare with the month before as frozen.
+  absl::StatusOr<std::vector<FrozenAnevMonth>> frozen =
+      store_.ListFrozenAnevMonths(first, month, scope);
+  if (!frozen.ok()) return frozen.status();
+  bool froze = false;
+  for (absl::CivilMonth m = first; m <= month; ++m) {
+    if (!Freezable(m, now)) continue;
+    const bool is_frozen = std::any_of(frozen->begin(), frozen->end(),
+                                       [m](const FrozenAnevMonth& f) { return f.month == m; });
+    if (is_frozen) continue;
+    if (absl::Status status = Freeze(m, now); !status.ok()) return status;
+    froze = true;
+  }
+  if (froze) {
+    frozen = store_.ListFrozenAnevMonths(first, month, scope);
+    if (!frozen.ok()) return frozen.status();
+  }
+  std::map<absl::CivilMonth, const FrozenAnevMonth*> frozen_by_month;
+  for (const FrozenAnevMonth& m : *frozen) frozen_by_month[m.month] = &m;
+
+  // The months not frozen (the current month, and the month before while it
+  // is not due yet: every older one is frozen above) are computed now, in one
+  // snapshot; with each, the month before it when that one is frozen, for its
+  // corrections.
+  std::vector<AnevPeriod> periods;
+  std::map<absl::CivilMonth, size_t> data_index;
+  auto need = [&](absl::CivilMonth m) {
+    if (data_index.emplace(m, periods.size()).second) periods.push_back(AnevPeriodOf(m, now));
+  };
+  for (absl::CivilMonth m = first; m <= month; ++m) {
+    if (frozen_by_month.contains(m)) continue;
+    need(m);
+    if (frozen_by_month.contains(m - 1)) need(m - 1);
+  }
+  std::shared_ptr<const ReferenceSnapshot> reference;
+  std::vector<AnevMonthData> data;
+  if (!periods.empty()) {
+    absl::StatusOr<std::shared_ptr<const ReferenceSnapshot>> current = cache_.Current();
+    if (!current.ok()) return current.status();
+    reference = *std::move(current);
+    absl::StatusOr<std::vector<AnevMonthData>> read = store_.ReadAnevData(periods);
+    if (!read.ok()) return read.status();
+    data = *std::move(read);
+  }
+
+  std::map<absl::CivilMonth, Served> served;
+  for (absl::CivilMonth m = first; m <= month; ++m) {
+    Served s;
+    if (const auto it = frozen_by_month.find(m); it != frozen_by_month.end()) {
+      const std::string* body = BodyOf(*it->second, scope);
+      if (body == nullptr) continue;  // no report of this unit that month
+      absl::StatusOr<AnevFigures> figures = ParseAnevStoredForm(*body);
+      if (!figures.ok()) return figures.status();
+      s.figures = *std::move(figures);
+      s.frozen = true;
+      s.freeze_time = it->second->frozen_at;
+      s.month_digest = it->second->digest;
+      s.month_scope_digests = it->second->scope_digests;
+    } else {
+      const AnevPeriod period = AnevPeriodOf(m, now);
+      s.figures = FiguresOf(data[data_index.at(m)], period, reference->calendar, scope);
+      if (const auto before = frozen_by_month.find(m - 1); before != frozen_by_month.end()) {
+        if (const std::string* body = BodyOf(*before->second, scope); body != nullptr) {
+          absl::StatusOr<AnevFigures> frozen_before = ParseAnevStoredForm(*body);
+          if (!frozen_before.ok()) return frozen_before.status();
+          SetCorrections(s.figures,
+                         AnevCorrections(*frozen_before,
+                                         FiguresOf(data[data_index.at(m - 1)],
+                                                   AnevPeriodOf(m - 1, now),
+                                                   reference->calendar, scope)));
+        }
+      }
+    }
+    served.emplace(m, std::move(s));
+  }
+
+  const auto it = served.find(month);
+  if (it == served.end()) {
+    return absl::NotFoundError(absl::StrCat("no report of ", scope, " for ", AnevMonthText(month),
+                                            ": the unit did not exist when the month was frozen"));
+  }
+  Report report;
+  report.month = it->second;
+  if (const auto p = served.find(month - 1); p != served.end()) report.previous_month = p->second;
+  if (const auto y = served.find(first); y != served.end()) report.year_earlier = y->second;
+  report.shortfalls = AnevShortfalls(
+      report.month.figures,
+      report.previous_month.has_value() ? &report.previous_month->figures : nullptr,
+      kShortfallRows);
+  std::vector<std::pair<absl::CivilMonth, const AnevFigures*>> trend;
+  for (absl::CivilMonth m = month - (kMonthsBack - 1); m <= month; ++m) {
+    const auto s = served.find(m);
+    trend.emplace_back(m, s == served.end() ? nullptr : &s->second.figures);
+  }
+  report.trend = AnevTrend(trend);
+  return report;
+}
+
+absl::StatusOr<int> AnevReports::FreezeDueMonths(absl::Time now, absl::FunctionRef<bool()> stop) {
+  absl::StatusOr<std::optional<absl::CivilMonth>> earliest = store_.EarliestComplaintMonth();
+  if (!earliest.ok()) return earliest.status();
+  if (!earliest->has_value()) return 0;
+  // The latest month due: its end at least freeze_delay ago.
+  absl::CivilMonth last = AnevMonthOf(now - options_.freeze_delay) - 1;
+  if (**earliest > last) return 0;
+  absl::StatusOr<std::vector<FrozenAnevMonth>> frozen =
+      store_.ListFrozenAnevMonths(**earliest, last, std::string(kAnevScopeResort));
+  if (!frozen.ok()) return frozen.status();
+  int count = 0;
+  size_t next = 0;
+  for (absl::CivilMonth m = **earliest; m <= last && !stop(); ++m) {
+    while (next < frozen->size() && (*frozen)[next].month < m) ++next;
+    if (next < frozen->size() && (*frozen)[next].month == m) continue;
+    if (absl::Status status = Freeze(m, now); !status.ok()) return status;
+    ++count;
+  }
+  return count;
+}
+
+}  // namespace dumas

@@ -1,0 +1,104 @@
+// AnevReports: the monthly analysis-and-evaluation reports (docs/anev-report.md)
+// as the server serves them. A closed month is frozen once, some minutes
+// after it ends (by a background pass, or by the first request that needs
+// it), and served from the store from then on; the current month, and a
+// month closed less than `freeze_delay` ago, are computed on each request.
+// A report carries, beside the month's figures, those of the month before
+// and of the same month a year earlier, the shortfalls and the twelve
+// months' trend.
+//
+// Freezing reads the month in one consistent snapshot (no locks: intake
+// goes on) and writes every scope's report in one transaction
+// (AnevStore::FreezeAnevMonth). Two processes freezing the same month at once
+// both compute it; the first commit wins and the other's work is dropped, so
+// each month is frozen exactly once.
+//
+// Thread-safe.
+#ifndef DUMAS_SERVER_ANEV_REPORTS_H_
+#define DUMAS_SERVER_ANEV_REPORTS_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "domain/anev_figures.h"
+#include "domain/anev_report.h"
+#include "server/reference_data_cache.h"
+#include "storage/anev_store.h"
+
+namespace dumas {
+
+class AnevReports {
+ public:
+  struct Options {
+    // How long after its end a month is frozen. Changes made just before
+    // the end may still be committing for a moment; until then the month is
+    // computed on each request (and served as not frozen).
+    absl::Duration freeze_delay = absl::Minutes(10);
+    // How often the background pass looks for closed months to freeze;
+    // zero or less: never (requests still freeze what they need).
+    absl::Duration freeze_interval = absl::Minutes(1);
+  };
+
+  // A month's figures in one scope as served.
+  struct Served {
+    AnevFigures figures;
+    bool frozen = false;
+    absl::Time freeze_time;
+    std::string month_digest;  // frozen only
+    std::vector<std::pair<std::string, std::string>> month_scope_digests;  // frozen only
+  };
+
+  struct Report {
+    Served month;
+    std::optional<Served> previous_month;  // absent: no report of that scope
+    std::optional<Served> year_earlier;
+    std::vector<AnevTable> shortfalls;
+    AnevTable trend;
+  };
+
+  // The store and cache must outlive this.
+  AnevReports(AnevStore& store, ReferenceDataCache& cache, Options options);
+
+  // The report of `month` in `scope` (kAnevScopeResort, kAnevScopePublic or
+  // AnevUnitScope), as at `now`, freezing the closed months it needs that
+  // are not frozen yet. `month` must not be after the month of `now`.
+  // NOT_FOUND when `month` is frozen without a report of the unit (it did
+  // not exist then).
+  absl::StatusOr<Report> Get(absl::CivilMonth month, const std::string& scope, absl::Time now)
+      ABSL_LOCKS_EXCLUDED(freeze_mu_);
+
+  // Freezes every closed month due to be frozen (ended at least freeze_delay
+  // before `now`) from the month of the earliest complaint on that is not
+  // frozen yet, oldest first; stops early when `stop` returns true. Returns
+  // how many months it froze.
+  absl::StatusOr<int> FreezeDueMonths(absl::Time now, absl::FunctionRef<bool()> stop)
+      ABSL_LOCKS_EXCLUDED(freeze_mu_);
+
+  const Options& options() const { return options_; }
+
+ private:
+  // Whether `month` is due to be frozen as at `now`.
+  bool Freezable(absl::CivilMonth month, absl::Time now) const;
+
+  // Freezes `month` unless it is frozen already.
+  absl::Status Freeze(absl::CivilMonth month, absl::Time now) ABSL_LOCKS_EXCLUDED(freeze_mu_);
+
+  AnevStore& store_;
+  ReferenceDataCache& cache_;
+  const Options options_;
+  // One freeze at a time in this process (other processes are settled by
+  // the store).
+  absl::Mutex freeze_mu_;
+};
+
+}  // namespace dumas
+
+#endif  // DUMAS_SERVER_ANEV_REPORTS_H_

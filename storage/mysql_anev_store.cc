@@ -1,0 +1,316 @@
+// MySqlStore, part 5: AnevStore (the grouped data of a month's Anev report,
+// read in one consistent snapshot, and the frozen reports of closed months).
+#include <cppconn/datatype.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "domain/log_entry.h"
+#include "domain/working_day_calendar.h"
+#include "storage/mysql_store.h"
+#include "storage/mysql_store_internal.h"
+#include "storage/sql.h"
+
+namespace dumas {
+namespace {
+
+using TransactionEnd = ConnectionPool::TransactionEnd;
+using mysql_store_internal::FormatDate;
+using mysql_store_internal::FormatDateTime;
+using mysql_store_internal::ParseDate;
+using mysql_store_internal::ParseDateTime;
+
+constexpr size_t kDigestBytes = 32;
+
+// Each statement's rows are read into the month's data; a value the database
+// should never hold (a malformed date) fails the whole read.
+absl::StatusOr<absl::CivilDay> Day(const sql::ResultSet& rs, uint32_t column) {
+  return ParseDate(rs.getString(column));
+}
+
+absl::StatusOr<std::optional<absl::CivilDay>> OptionalDay(const sql::ResultSet& rs,
+                                                          uint32_t column) {
+  if (rs.isNull(column)) return std::nullopt;
+  absl::StatusOr<absl::CivilDay> day = ParseDate(rs.getString(column));
+  if (!day.ok()) return day.status();
+  return *day;
+}
+
+// Runs `sql` with the parameters `texts` (all bound as strings) and calls
+// `read` on each row.
+absl::Status ForEachRow(PooledConnection& c, const char* sql,
+                        const std::vector<std::string>& texts,
+                        absl::FunctionRef<absl::Status(const sql::ResultSet&)> read) {
+  sql::PreparedStatement& s = c.Statement(sql);
+  for (size_t i = 0; i < texts.size(); ++i) s.setString(static_cast<unsigned>(i + 1), texts[i]);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  while (rs->next()) {
+    if (absl::Status status = read(*rs); !status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+// Reads one period's data on `c`, inside the snapshot.
+absl::StatusOr<AnevMonthData> ReadPeriod(PooledConnection& c, const AnevPeriod& period) {
+  AnevMonthData data;
+  const std::string start = FormatDateTime(period.start);
+  const std::string as_of = FormatDateTime(period.as_of);
+  const std::string as_of_day =
+      FormatDate(absl::ToCivilDay(period.as_of, PaluTimeZone()));
+  const std::string window_start =
+      FormatDateTime(absl::FromCivil(absl::CivilSecond(period.month - 11), PaluTimeZone()));
+
+  absl::Status status = ForEachRow(
+      c, sql_text::kAnevReceived, {as_of, as_of, start, as_of},
+      [&](const sql::ResultSet& rs) -> absl::Status {
+        data.received.push_back({rs.getString(1), rs.getString(2),
+                                 static_cast<Channel>(rs.getInt(3)), rs.getString(4),
+                                 static_cast<ComplaintState>(rs.getInt(5)), rs.getInt64(6)});
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+
+  auto read_labelled = [&](const sql::ResultSet& rs) -> absl::Status {
+    data.labelled.push_back({rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt64(4)});
+    return absl::OkStatus();
+  };
+  if (status = ForEachRow(c, sql_text::kAnevLabelledEvents, {start, as_of}, read_labelled);
+      !status.ok()) {
+    return status;
+  }
+  if (status = ForEachRow(c, sql_text::kAnevRatings, {start, as_of}, read_labelled);
+      !status.ok()) {
+    return status;
+  }
+
+  status = ForEachRow(c, sql_text::kAnevSp3dSent, {start, as_of},
+                      [&](const sql::ResultSet& rs) -> absl::Status {
+                        absl::StatusOr<absl::CivilDay> received = Day(rs, 2);
+                        absl::StatusOr<absl::CivilDay> sent = Day(rs, 3);
+                        absl::StatusOr<absl::CivilDay> due = Day(rs, 4);
+                        if (!received.ok()) return received.status();
+                        if (!sent.ok()) return sent.status();
+                        if (!due.ok()) return due.status();
+                        data.sp3d_sent.push_back(
+                            {rs.getString(1), *received, *sent, *due, rs.getInt64(5)});
+                        return absl::OkStatus();
+                      });
+  if (!status.ok()) return status;
+
+  status = ForEachRow(c, sql_text::kAnevAnswers, {start, as_of},
+                      [&](const sql::ResultSet& rs) -> absl::Status {
+                        absl::StatusOr<absl::CivilDay> received = Day(rs, 2);
+                        absl::StatusOr<absl::CivilDay> answered = Day(rs, 3);
+                        absl::StatusOr<std::optional<absl::CivilDay>> due = OptionalDay(rs, 4);
+                        absl::StatusOr<std::optional<absl::CivilDay>> round = OptionalDay(rs, 5);
+                        if (!received.ok()) return received.status();
+                        if (!answered.ok()) return answered.status();
+                        if (!due.ok()) return due.status();
+                        if (!round.ok()) return round.status();
+                        data.answers.push_back(
+                            {rs.getString(1), *received, *answered, *due, *round, rs.getInt64(6)});
+                        return absl::OkStatus();
+                      });
+  if (!status.ok()) return status;
+
+  status = ForEachRow(c, sql_text::kAnevOpenUnchanged, {as_of, as_of},
+                      [&](const sql::ResultSet& rs) -> absl::Status {
+                        absl::StatusOr<absl::CivilDay> received = Day(rs, 3);
+                        absl::StatusOr<absl::CivilDay> sp3d_due = Day(rs, 4);
+                        absl::StatusOr<std::optional<absl::CivilDay>> due = OptionalDay(rs, 5);
+                        if (!received.ok()) return received.status();
+                        if (!sp3d_due.ok()) return sp3d_due.status();
+                        if (!due.ok()) return due.status();
+                        data.open.push_back({rs.getString(1),
+                                             static_cast<ComplaintState>(rs.getInt(2)), *received,
+                                             *sp3d_due, *due, std::nullopt, rs.getInt64(6)});
+                        return absl::OkStatus();
+                      });
+  if (!status.ok()) return status;
+
+  status = ForEachRow(c, sql_text::kAnevOpenChanged,
+                      {as_of, as_of_day, as_of_day, as_of, as_of, as_of},
+                      [&](const sql::ResultSet& rs) -> absl::Status {
+                        absl::StatusOr<absl::CivilDay> received = Day(rs, 3);
+                        absl::StatusOr<absl::CivilDay> sp3d_due = Day(rs, 4);
+                        absl::StatusOr<std::optional<absl::CivilDay>> due = OptionalDay(rs, 5);
+                        absl::StatusOr<std::optional<absl::CivilDay>> round = OptionalDay(rs, 6);
+                        if (!received.ok()) return received.status();
+                        if (!sp3d_due.ok()) return sp3d_due.status();
+                        if (!due.ok()) return due.status();
+                        if (!round.ok()) return round.status();
+                        data.open.push_back({rs.getString(1),
+                                             static_cast<ComplaintState>(rs.getInt(2)), *received,
+                                             *sp3d_due, *due, *round, rs.getInt64(7)});
+                        return absl::OkStatus();
+                      });
+  if (!status.ok()) return status;
+
+  status = ForEachRow(c, sql_text::kAnevRepeatedSubjects, {start, as_of, window_start, as_of},
+                      [&](const sql::ResultSet& rs) -> absl::Status {
+                        data.repeated_subjects.push_back(
+                            {rs.getString(1), rs.getString(2), rs.getInt64(3)});
+                        return absl::OkStatus();
+                      });
+  if (!status.ok()) return status;
+  return data;
+}
+
+absl::CivilMonth MonthOfDate(absl::CivilDay day) { return absl::CivilMonth(day); }
+
+std::string HexOf(const std::string& bytes) { return absl::BytesToHexString(bytes); }
+
+}  // namespace
+
+absl::StatusOr<std::vector<AnevMonthData>> MySqlStore::ReadAnevData(
+    const std::vector<AnevPeriod>& periods) {
+  std::vector<AnevMonthData> out;
+  // Read-only: re-running it after a lost connection is harmless.
+  absl::Status status = pool_->RunTransaction(
+      [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
+        out.clear();
+        c.Execute(sql_text::kAnevSnapshotIsolation);
+        c.Execute(sql_text::kAnevStartSnapshot);
+        for (const AnevPeriod& period : periods) {
+          absl::StatusOr<AnevMonthData> data = ReadPeriod(c, period);
+          if (!data.ok()) return data.status();
+          out.push_back(*std::move(data));
+        }
+        return TransactionEnd::kRollback;
+      },
+      /*idempotent=*/true);
+  if (!status.ok()) return status;
+  return out;
+}
+
+absl::StatusOr<std::vector<FrozenAnevMonth>> MySqlStore::ListFrozenAnevMonths(
+    absl::CivilMonth first, absl::CivilMonth last, const std::optional<std::string>& scope) {
+  std::vector<FrozenAnevMonth> months;
+  const std::string first_text = FormatDate(absl::CivilDay(first));
+  const std::string last_text = FormatDate(absl::CivilDay(last));
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    months.clear();
+    absl::Status read = ForEachRow(
+        c, sql_text::kAnevListFrozenMonths, {first_text, last_text},
+        [&](const sql::ResultSet& rs) -> absl::Status {
+          absl::StatusOr<absl::CivilDay> month = Day(rs, 1);
+          absl::StatusOr<absl::Time> frozen_at = ParseDateTime(rs.getString(3));
+          if (!month.ok()) return month.status();
+          if (!frozen_at.ok()) return frozen_at.status();
+          months.push_back({MonthOfDate(*month), HexOf(rs.getString(2)), *frozen_at, {}, {}});
+          return absl::OkStatus();
+        });
+    if (!read.ok() || months.empty()) return read;
+    // Rows of anev_reports exist only with their month's row (one
+    // transaction), so each belongs to one of `months`.
+    auto month_entry = [&months](absl::CivilMonth month) -> FrozenAnevMonth* {
+      for (FrozenAnevMonth& m : months) {
+        if (m.month == month) return &m;
+      }
+      return nullptr;
+    };
+    read = ForEachRow(c, sql_text::kAnevListFrozenDigests, {first_text, last_text},
+                        [&](const sql::ResultSet& rs) -> absl::Status {
+                          absl::StatusOr<absl::CivilDay> month = Day(rs, 1);
+                          if (!month.ok()) return month.status();
+                          if (FrozenAnevMonth* m = month_entry(MonthOfDate(*month))) {
+                            m->scope_digests.emplace_back(rs.getString(2),
+                                                          HexOf(rs.getString(3)));
+                          }
+                          return absl::OkStatus();
+                        });
+    if (!read.ok()) return read;
+    sql::PreparedStatement& s = c.Statement(sql_text::kAnevListFrozenBodies);
+    s.setString(1, first_text);
+    s.setString(2, last_text);
+    if (scope.has_value()) {
+      s.setString(3, *scope);
+      s.setString(4, *scope);
+    } else {
+      s.setNull(3, sql::DataType::VARCHAR);
+      s.setNull(4, sql::DataType::VARCHAR);
+    }
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    while (rs->next()) {
+      absl::StatusOr<absl::CivilDay> month = Day(*rs, 1);
+      if (!month.ok()) return month.status();
+      if (FrozenAnevMonth* m = month_entry(MonthOfDate(*month))) {
+        m->bodies.emplace_back(rs->getString(2), rs->getString(3));
+      }
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return months;
+}
+
+absl::Status MySqlStore::FreezeAnevMonth(absl::CivilMonth month, std::string_view digest,
+                                         absl::Time frozen_at,
+                                         const std::vector<AnevReportToFreeze>& reports) {
+  const std::string month_digest = absl::HexStringToBytes(mysql_store_internal::Absl(digest));
+  if (month_digest.size() != kDigestBytes) {
+    return absl::InvalidArgumentError("a month's digest is 64 hex digits");
+  }
+  for (const AnevReportToFreeze& report : reports) {
+    if (report.digest.size() != 2 * kDigestBytes || report.scope.empty()) {
+      return absl::InvalidArgumentError("a report needs a scope and a 64-hex-digit digest");
+    }
+  }
+  const std::string month_text = FormatDate(absl::CivilDay(month));
+  const std::string frozen_text = FormatDateTime(frozen_at);
+  const std::shared_ptr<const Keyring> keys = keyring();
+  // Idempotent: after an unknown COMMIT outcome, running it again either
+  // freezes the month or finds it frozen (ALREADY_EXISTS).
+  return pool_->RunTransaction(
+      [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
+        sql::PreparedStatement& insert_month = c.Statement(sql_text::kAnevInsertMonth);
+        insert_month.setString(1, month_text);
+        insert_month.setString(2, month_digest);
+        insert_month.setString(3, frozen_text);
+        insert_month.executeUpdate();  // a duplicate month throws: ALREADY_EXISTS
+        // The transparency log records the month's digest (docs/anev-report.md),
+        // so that nobody can swap the frozen reports later.
+        absl::StatusOr<int64_t> record = mysql_store_internal::InsertLogRecord(
+            c, *keys,
+            LogRecord{.kind = "ANEV_REPORT",
+                      .name = absl::StrCat("reports/", AnevMonthText(month)),
+                      .time = absl::FromUnixMicros(absl::ToUnixMicros(frozen_at)),
+                      .digest = month_digest});
+        if (!record.ok()) return record.status();
+        for (const AnevReportToFreeze& report : reports) {
+          sql::PreparedStatement& insert = c.Statement(sql_text::kAnevInsertReport);
+          insert.setString(1, month_text);
+          insert.setString(2, report.scope);
+          insert.setString(3, absl::HexStringToBytes(report.digest));
+          insert.setString(4, report.body);
+          insert.executeUpdate();
+        }
+        return TransactionEnd::kCommit;
+      },
+      /*idempotent=*/true);
+}
+
+absl::StatusOr<std::optional<absl::CivilMonth>> MySqlStore::EarliestComplaintMonth() {
+  std::optional<absl::CivilMonth> earliest;
+  absl::Status status = pool_->Run([&](PooledConnection& c) -> absl::Status {
+    sql::PreparedStatement& s = c.Statement(sql_text::kAnevEarliestComplaint);
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    earliest.reset();
+    if (!rs->next() || rs->isNull(1)) return absl::OkStatus();
+    absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(1));
+    if (!time.ok()) return time.status();
+    earliest = AnevMonthOf(*time);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return earliest;
+}
+
+}  // namespace dumas
