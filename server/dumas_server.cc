@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/base/call_once.h"
 #include "absl/strings/str_cat.h"
@@ -15,6 +16,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "server/log.h"
+#include "server/undecodable_request.h"
 
 namespace dumas {
 namespace {
@@ -65,6 +67,9 @@ absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOpti
   builder.RegisterService(&server->admin_service_);
   builder.RegisterService(&server->notification_service_);
   builder.RegisterService(&server->integration_service_);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<UndecodableRequestInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
