@@ -613,9 +613,11 @@ std::map<std::string, MethodSetup> HostileInputTest::Setups() {
   // AdminService
   const Role admin_role = Role::kAdmin;
   s["CreatePrincipal"] = {admin_role, std::nullopt, Readback::kPrincipals,
-                          [](Message& m, const Prepared&) {
+                          [this](Message& m, const Prepared&) {
                             auto& r = dynamic_cast<v1::CreatePrincipalRequest&>(m);
-                            r.mutable_principal()->set_display_name("Petugas SPKT Palu");
+                            // Unique: an active principal's name is refused twice.
+                            r.mutable_principal()->set_display_name(
+                                absl::StrCat("Petugas SPKT Palu ", ++counter_));
                             r.mutable_principal()->set_role(v1::ROLE_UNIT);
                             r.mutable_principal()->set_unit("units/propam");
                           }};
@@ -891,6 +893,14 @@ TEST_F(HostileInputTest, EveryStringFieldOfEveryMethodStoresVerbatimOrRefuses) {
               }
               ++stored;
               prepared.reset();
+              continue;
+            }
+            // An etag that is not the complaint's current one is stale
+            // (AIP-154): ABORTED, as for any other outdated read.
+            if (field == "etag" && status.error_code() == grpc::StatusCode::ABORTED) {
+              ++refused;
+              EXPECT_EQ(ReadBack(setup.readback, *prepared, nullptr), before)
+                  << "a refused request changed what it names";
               continue;
             }
             if (status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
