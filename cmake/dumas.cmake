@@ -35,3 +35,32 @@ function(dumas_cc_test file)
     set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}")
   endif()
 endfunction()
+
+# Sanitizers: -DDUMAS_SANITIZE=address,undefined (or thread) builds everything,
+# generated code included, with them. Findings abort the process
+# (-fno-sanitize-recover), so that they fail the test that met them.
+# tools/test builds and runs such a tree when DUMAS_SANITIZE is set.
+set(DUMAS_SANITIZE "" CACHE STRING
+  "Sanitizers to build with, as for -fsanitize= (address,undefined or thread); empty for none")
+if(DUMAS_SANITIZE)
+  add_compile_options(-fsanitize=${DUMAS_SANITIZE} -fno-sanitize-recover=all
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=${DUMAS_SANITIZE})
+endif()
+
+# Fuzzing: -DDUMAS_FUZZ=ON with clang builds the libFuzzer targets of fuzz/,
+# with AddressSanitizer and UndefinedBehaviorSanitizer, and the code they
+# call instrumented for coverage (tools/fuzz). Without it fuzz/ builds each
+# target as a replay of its checked-in corpus, run as a unit test.
+option(DUMAS_FUZZ "Build the libFuzzer targets of fuzz/ (needs clang)" OFF)
+if(DUMAS_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "DUMAS_FUZZ needs clang: configure with CXX=clang++-14")
+  endif()
+  if(DUMAS_SANITIZE)
+    message(FATAL_ERROR "DUMAS_FUZZ brings its own sanitizers: leave DUMAS_SANITIZE empty")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -4,8 +4,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "domain/certificate_identity.h"
 #include "domain/complaint_validation.h"
@@ -178,14 +176,18 @@ grpc::Status AdminServiceImpl::ListPrincipals(grpc::ServerContext* context,
     const std::optional<PageRequest> page = ParsePage(
         "principals", request->page_size(), request->page_token(), kAdminPages, violations);
     int64_t after_id = 0;
-    if (page.has_value() && !page->after.empty() && !absl::SimpleAtoi(page->after, &after_id)) {
-      violations.Add("page_token", "is not a page token returned by this method");
+    if (page.has_value() && !page->after.empty()) {
+      if (const std::optional<int64_t> id = ParseIdCursor(page->after)) {
+        after_id = *id;
+      } else {
+        violations.Add("page_token", "is not a page token returned by this method");
+      }
     }
     if (!violations.empty()) return violations.ToStatus();
     absl::StatusOr<std::vector<Principal>> rows = ListPage<Principal>(
         "principals", *page,
         [&](const std::string&, int limit) { return admin_.ListPrincipals(after_id, limit); },
-        [](const Principal& row) { return absl::StrCat(row.id); },
+        [](const Principal& row) { return IdCursor(row.id); },
         response->mutable_next_page_token());
     if (!rows.ok()) return rows.status();
     for (const Principal& row : *rows) ToProto(row, response->add_principals());
@@ -197,13 +199,9 @@ grpc::Status AdminServiceImpl::RevokePrincipal(grpc::ServerContext* context,
                                                const v1::RevokePrincipalRequest* request,
                                                v1::RevokePrincipalResponse* response) {
   return Run(*context, Method::kRevokePrincipal, false, [&](const Principal&) -> absl::Status {
-    int64_t id = 0;
-    absl::string_view name = request->name();
-    if (!absl::ConsumePrefix(&name, "principals/") ||
-        !absl::SimpleAtoi(name, &id) || id <= 0) {
-      return InvalidField("name", "must be principals/{principal_id}");
-    }
-    auto revoked = admin_.RevokePrincipalById(id);
+    const std::optional<int64_t> id = NumberedResourceId("principals", request->name());
+    if (!id.has_value()) return InvalidField("name", "must be principals/{principal_id}");
+    auto revoked = admin_.RevokePrincipalById(*id);
     if (absl::IsNotFound(revoked.status())) {
       return absl::NotFoundError("no active principal has that name");
     }
@@ -366,8 +364,12 @@ grpc::Status AdminServiceImpl::ListUndeliverableNotifications(
         ParsePage("undeliverable", request->page_size(), request->page_token(), kAdminPages,
                   violations);
     int64_t after_id = 0;
-    if (page.has_value() && !page->after.empty() && !absl::SimpleAtoi(page->after, &after_id)) {
-      violations.Add("page_token", "is not a page token returned by this method");
+    if (page.has_value() && !page->after.empty()) {
+      if (const std::optional<int64_t> id = ParseIdCursor(page->after)) {
+        after_id = *id;
+      } else {
+        violations.Add("page_token", "is not a page token returned by this method");
+      }
     }
     if (!violations.empty()) return violations.ToStatus();
     absl::StatusOr<std::vector<UndeliverableNotification>> rows =
@@ -376,7 +378,7 @@ grpc::Status AdminServiceImpl::ListUndeliverableNotifications(
             [&](const std::string&, int limit) {
               return notifications_.ListUndeliverableNotifications(after_id, limit);
             },
-            [](const UndeliverableNotification& row) { return absl::StrCat(row.id); },
+            [](const UndeliverableNotification& row) { return IdCursor(row.id); },
             response->mutable_next_page_token());
     if (!rows.ok()) return rows.status();
     for (const UndeliverableNotification& row : *rows) {

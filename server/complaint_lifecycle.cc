@@ -10,9 +10,7 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -88,52 +86,16 @@ absl::Status ComplaintServiceImpl::List(grpc::ServerContext& context,
   const Principal& reader = *principal;
 
   FieldViolations violations;
-  ComplaintFilter filter;
-  for (int i = 0; i < request.states_size(); ++i) {
-    const int state = request.states(i);
-    if (state <= 0 || state > kMaxComplaintState) {
-      violations.Add(absl::StrCat("states[", i, "]"), "must be a ComplaintState other than UNSPECIFIED");
-    } else {
-      filter.states.push_back(static_cast<ComplaintState>(state));
-    }
-  }
-  if (!request.category().empty()) {
-    const std::optional<std::string> id = ResourceId("categories", request.category());
-    if (id.has_value()) {
-      filter.category_id = *id;
-    } else {
-      violations.Add("category", "must be categories/{category_id}");
-    }
-  }
-  if (!v1::Channel_IsValid(request.channel())) {
-    violations.Add("channel", "is not a Channel value");
-  } else {
-    filter.channel = static_cast<Channel>(request.channel());
-  }
-  const auto unit_filter = [&](const char* field, const std::string& value, std::string& into) {
-    if (value.empty()) return;
-    if (const std::optional<std::string> id = ResourceId("units", value)) {
-      into = *id;
-    } else {
-      violations.Add(field, "must be units/{unit_id}");
-    }
-  };
-  unit_filter("handling_unit", request.handling_unit(), filter.handling_unit_id);
-  unit_filter("subject_unit", request.subject_unit(), filter.subject_unit_id);
-  if (request.has_received_after()) {
-    filter.received_after = FromProto(request.received_after());
-    if (*filter.received_after == absl::InfinitePast()) {
-      violations.Add("received_after", "is not a valid timestamp");
-    }
-  }
-  if (request.has_received_before()) {
-    filter.received_before = FromProto(request.received_before());
-    if (*filter.received_before == absl::InfinitePast()) {
-      violations.Add("received_before", "is not a valid timestamp");
-    }
-  }
-  filter.overdue_only = request.overdue();
-  filter.today = Today();
+  ComplaintListQuery query;
+  query.states.assign(request.states().begin(), request.states().end());
+  query.category = request.category();
+  query.channel = request.channel();
+  query.handling_unit = request.handling_unit();
+  query.subject_unit = request.subject_unit();
+  if (request.has_received_after()) query.received_after = FromProto(request.received_after());
+  if (request.has_received_before()) query.received_before = FromProto(request.received_before());
+  query.overdue = request.overdue();
+  std::optional<ComplaintFilter> filter = ParseComplaintFilter(query, Today(), violations);
   v1::ListComplaintsRequest filters = request;
   filters.clear_page_size();
   filters.clear_page_token();
@@ -142,14 +104,9 @@ absl::Status ComplaintServiceImpl::List(grpc::ServerContext& context,
       ParsePage(scope, request.page_size(), request.page_token(), kComplaintPages, violations);
   std::optional<ComplaintCursor> after;
   if (page.has_value() && !page->after.empty()) {
-    const std::vector<absl::string_view> parts = absl::StrSplit(page->after, ':');
-    int64_t micros = 0;
-    int64_t id = 0;
-    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &micros) ||
-        !absl::SimpleAtoi(parts[1], &id)) {
+    after = ParseComplaintCursor(page->after);
+    if (!after.has_value()) {
       violations.Add("page_token", "is not a page token returned by this method");
-    } else {
-      after = ComplaintCursor{absl::FromUnixMicros(micros), id};
     }
   }
   if (!violations.empty()) return violations.ToStatus();
@@ -158,20 +115,18 @@ absl::Status ComplaintServiceImpl::List(grpc::ServerContext& context,
   // about their own unit.
   if (reader.role == Role::kUnit) {
     if (reader.unit_id.empty()) return absl::OkStatus();  // a unit principal without a unit
-    filter.scope_handling_unit_id = reader.unit_id;
+    filter->scope_handling_unit_id = reader.unit_id;
   }
-  filter.scope_exclude_subject_unit_id = reader.unit_id;
+  filter->scope_exclude_subject_unit_id = reader.unit_id;
 
   absl::StatusOr<std::vector<ListedComplaint>> rows = ListPage<ListedComplaint>(
       scope, *page,
-      [&](const std::string&, int limit) { return cases_.ListComplaints(filter, after, limit); },
-      [](const ListedComplaint& row) {
-        return absl::StrCat(absl::ToUnixMicros(row.cursor.create_time), ":", row.cursor.id);
-      },
+      [&](const std::string&, int limit) { return cases_.ListComplaints(*filter, after, limit); },
+      [](const ListedComplaint& row) { return ComplaintCursorText(row.cursor); },
       response.mutable_next_page_token());
   if (!rows.ok()) return rows.status();
   for (const ListedComplaint& row : *rows) {
-    ToProto(row.complaint, filter.today, response.add_complaints());
+    ToProto(row.complaint, filter->today, response.add_complaints());
   }
   return absl::OkStatus();
 }
@@ -196,8 +151,12 @@ absl::Status ComplaintServiceImpl::ListEvents(grpc::ServerContext& context,
   const std::optional<PageRequest> page =
       ParsePage(scope, request.page_size(), request.page_token(), kEventPages, violations);
   int64_t after_id = 0;
-  if (page.has_value() && !page->after.empty() && !absl::SimpleAtoi(page->after, &after_id)) {
-    violations.Add("page_token", "is not a page token returned by this method");
+  if (page.has_value() && !page->after.empty()) {
+    if (const std::optional<int64_t> id = ParseIdCursor(page->after)) {
+      after_id = *id;
+    } else {
+      violations.Add("page_token", "is not a page token returned by this method");
+    }
   }
   if (!violations.empty()) return violations.ToStatus();
 
@@ -211,7 +170,7 @@ absl::Status ComplaintServiceImpl::ListEvents(grpc::ServerContext& context,
   absl::StatusOr<std::vector<ComplaintEventRecord>> events = ListPage<ComplaintEventRecord>(
       scope, *page,
       [&](const std::string&, int limit) { return cases_.ListEvents(*reference, after_id, limit); },
-      [](const ComplaintEventRecord& event) { return absl::StrCat(event.id); },
+      [](const ComplaintEventRecord& event) { return IdCursor(event.id); },
       response.mutable_next_page_token());
   if (!events.ok()) return events.status();
   for (const ComplaintEventRecord& event : *events) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/base/call_once.h"
 #include "absl/strings/str_cat.h"
@@ -16,6 +17,7 @@
 #include "grpcpp/server_builder.h"
 #include "server/listen_address.h"
 #include "server/log.h"
+#include "server/undecodable_request.h"
 
 namespace dumas {
 namespace {
@@ -126,6 +128,7 @@ absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOpti
   }
   builder.RegisterService(&server->report_service_);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<UndecodableRequestInterceptorFactory>());
   interceptors.push_back(server->metrics_->NewInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   if (!options.metrics_listen.empty()) {

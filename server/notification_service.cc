@@ -4,9 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "google/protobuf/duration.pb.h"
 #include "domain/field_violations.h"
 #include "server/proto_convert.h"
@@ -122,14 +120,12 @@ grpc::Status NotificationServiceImpl::AcknowledgeNotifications(
   }
   std::vector<int64_t> ids;
   for (int i = 0; i < request->names_size() && i < kMaxBatch; ++i) {
-    absl::string_view name = request->names(i);
-    int64_t id = 0;
-    if (!absl::ConsumePrefix(&name, "notifications/") || !absl::SimpleAtoi(name, &id) ||
-        id <= 0) {
+    const std::optional<int64_t> id = NumberedResourceId("notifications", request->names(i));
+    if (!id.has_value()) {
       violations.Add(absl::StrCat("names[", i, "]"), "must be notifications/{notification_id}");
       continue;
     }
-    ids.push_back(id);
+    ids.push_back(*id);
   }
   if (!violations.empty()) return call.Finish(violations.ToStatus());
   absl::Status status = notifications_.AcknowledgeNotifications(*principal, ids);

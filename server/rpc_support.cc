@@ -2,18 +2,14 @@
 
 #include <sodium.h>
 
-#include <algorithm>
 #include <memory>
 
-#include "absl/strings/escaping.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "domain/reference_number.h"
 #include "domain/request_id.h"
 #include "domain/string_view_interop.h"
 #include "server/log.h"
@@ -94,51 +90,6 @@ std::string RequestDigest(Method method, const google::protobuf::Message& reques
                            digest.size());
   sodium_memzero(bytes.data(), bytes.size());
   return digest;
-}
-
-absl::StatusOr<std::string> ComplaintReference(absl::string_view field, absl::string_view name) {
-  constexpr absl::string_view kPrefix = "complaints/";
-  if (name.empty()) return InvalidField(std::string(field), "is required");
-  std::optional<std::string> reference;
-  if (absl::StartsWith(name, kPrefix)) {
-    reference = ReferenceNumber::Canonicalize(ToStd(name.substr(kPrefix.size())));
-  }
-  if (!reference.has_value()) {
-    return InvalidField(std::string(field),
-                        "must be complaints/{reference_number}, such as "
-                        "complaints/K7QM-4R9X-2HTZ");
-  }
-  return *std::move(reference);
-}
-
-std::optional<PageRequest> ParsePage(absl::string_view scope, int32_t page_size,
-                                     absl::string_view page_token, PageLimits limits,
-                                     FieldViolations& violations) {
-  PageRequest page;
-  bool valid = true;
-  if (page_size < 0) {
-    violations.Add("page_size", "must not be negative");
-    valid = false;
-  } else {
-    page.size = page_size == 0 ? limits.default_size : std::min<int>(page_size, limits.max_size);
-  }
-  if (!page_token.empty()) {
-    std::string decoded;
-    const std::string prefix = absl::StrCat(scope, "|");
-    if (!absl::WebSafeBase64Unescape(page_token, &decoded) ||
-        !absl::StartsWith(decoded, prefix)) {
-      violations.Add("page_token", "is not a page token returned by this method for these filters");
-      valid = false;
-    } else {
-      page.after = decoded.substr(prefix.size());
-    }
-  }
-  if (!valid) return std::nullopt;
-  return page;
-}
-
-std::string EncodePageToken(absl::string_view scope, absl::string_view cursor) {
-  return absl::WebSafeBase64Escape(absl::StrCat(scope, "|", cursor));
 }
 
 }  // namespace dumas

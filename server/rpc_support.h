@@ -1,6 +1,6 @@
 // What every gRPC handler of Dumas shares: the per-call log line, the
-// caller's address, request_id and resource-name checks, and paging with
-// opaque page tokens (AIP-158).
+// caller's address, request_id checks, and paging with opaque page tokens
+// (AIP-158; the parsers are in server/request_parsing.h).
 #ifndef DUMAS_SERVER_RPC_SUPPORT_H_
 #define DUMAS_SERVER_RPC_SUPPORT_H_
 
@@ -19,6 +19,7 @@
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
 #include "server/access_policy.h"
+#include "server/request_parsing.h"
 
 namespace dumas {
 
@@ -50,31 +51,6 @@ std::string CheckRequestId(absl::string_view request_id, FieldViolations& violat
 // `request_id` field.
 std::string RequestDigest(Method method, const google::protobuf::Message& request);
 
-// The canonical reference number in `name` ("complaints/{reference_number}"),
-// or INVALID_ARGUMENT naming `field`.
-absl::StatusOr<std::string> ComplaintReference(absl::string_view field, absl::string_view name);
-
-// Paging of a list method: its default and largest page size.
-struct PageLimits {
-  int default_size = 50;
-  int max_size = 100;
-};
-
-// A page as a request asks for it: its size, and the position after which it
-// starts ("" for the first page), as the method's last page left it.
-struct PageRequest {
-  int size = 0;
-  std::string after;
-};
-
-// The page that `page_size` and `page_token` ask for. A page token is bound
-// to `scope` (the collection and any filters it is valid for). Adds
-// violations of "page_size" (negative) and "page_token" (not one this method
-// returned for this scope) and returns nullopt for them.
-std::optional<PageRequest> ParsePage(absl::string_view scope, int32_t page_size,
-                                     absl::string_view page_token, PageLimits limits,
-                                     FieldViolations& violations);
-
 // Lists one page: asks `list` for one row more than the page holds, to know
 // whether another page follows; keeps the page's rows and sets
 // *next_page_token to the token of the next page (empty after the last),
@@ -84,9 +60,6 @@ absl::StatusOr<std::vector<Row>> ListPage(
     absl::string_view scope, const PageRequest& page,
     absl::FunctionRef<absl::StatusOr<std::vector<Row>>(const std::string& after, int limit)> list,
     absl::FunctionRef<std::string(const Row&)> cursor_of, std::string* next_page_token);
-
-// The token of the page after `cursor`, bound to `scope` (URL-safe base64).
-std::string EncodePageToken(absl::string_view scope, absl::string_view cursor);
 
 // --- Implementation ---------------------------------------------------------
 

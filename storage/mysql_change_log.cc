@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "domain/field_violations.h"
 #include "domain/log_entry.h"
 #include "domain/string_view_interop.h"
 #include "storage/connection_pool.h"
@@ -668,24 +669,24 @@ absl::StatusOr<SignedCheckpoint> MySqlChangeLog::AddCosignature(std::string_view
                                                                 int64_t principal_id) {
   absl::StatusOr<Checkpoint> checkpoint = Checkpoint::ParseBody(body);
   if (!checkpoint.ok()) {
-    return absl::InvalidArgumentError("checkpoint_body is not a checkpoint body");
+    return InvalidField("checkpoint_body", "checkpoint_body is not a checkpoint body");
   }
   absl::StatusOr<VerifierKey> key = VerifierKey::Parse(verifier_key);
   if (!key.ok() || key->type != kCosignatureType) {
-    return absl::InvalidArgumentError(
-        "verifier_key must be an Ed25519 cosignature/v1 verifier key (type 0x04)");
+    return InvalidField("verifier_key",
+                        "verifier_key must be an Ed25519 cosignature/v1 verifier key (type 0x04)");
   }
   std::string line(signature_line);
   if (line.empty() || line.back() != '\n') line.push_back('\n');
   // The line is checked as a note of the body with that one signature.
   absl::StatusOr<SignedNote> note = SignedNote::Parse(absl::StrCat(checkpoint->Body(), "\n", line));
   if (!note.ok() || note->signatures.size() != 1) {
-    return absl::InvalidArgumentError("signature_line is not one signed-note signature line");
+    return InvalidField("signature_line", "signature_line is not one signed-note signature line");
   }
   absl::StatusOr<uint64_t> timestamp = VerifyCosignature(*note, *key);
   if (!timestamp.ok()) {
-    return absl::InvalidArgumentError(
-        "the cosignature does not verify with verifier_key over checkpoint_body");
+    return InvalidField("signature_line",
+                        "the cosignature does not verify with verifier_key over checkpoint_body");
   }
   if (absl::FromUnixSeconds(static_cast<int64_t>(*timestamp)) >
       absl::Now() + kCosignatureClockSkew) {
