@@ -64,20 +64,21 @@ ComplaintServiceImpl::ComplaintServiceImpl(ComplaintStore& complaints, CaseStore
                                            ReferenceDataStore& reference_data,
                                            TrackThrottleStore& throttle,
                                            ReferenceDataCache& cache,
-                                           Authenticator& authenticator,
+                                           Authenticator& authenticator, CallAdmission& admission,
                                            TrackThrottlePolicy throttle_policy)
     : complaints_(complaints),
       cases_(cases),
       reference_data_(reference_data),
       cache_(cache),
       throttle_(throttle),
-      authenticator_(authenticator),
+      authenticator_(authenticator), admission_(admission),
       throttle_policy_(throttle_policy) {}
 
 grpc::Status ComplaintServiceImpl::SubmitComplaint(grpc::ServerContext* context,
                                                    const v1::SubmitComplaintRequest* request,
                                                    v1::SubmitComplaintResponse* response) {
-  const CallLog call(Method::kSubmitComplaint);
+  const CallLog call(Method::kSubmitComplaint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   return call.Finish(Submit(*context, *request, *response));
 }
 
@@ -128,7 +129,8 @@ absl::Status ComplaintServiceImpl::Submit(grpc::ServerContext& context,
 grpc::Status ComplaintServiceImpl::TrackComplaint(grpc::ServerContext* context,
                                                   const v1::TrackComplaintRequest* request,
                                                   v1::TrackComplaintResponse* response) {
-  const CallLog call(Method::kTrackComplaint);
+  const CallLog call(Method::kTrackComplaint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   return call.Finish(Track(*context, *request, *response));
 }
 
@@ -204,7 +206,8 @@ absl::Status ComplaintServiceImpl::TrackingFailure(const std::string& key) {
 grpc::Status ComplaintServiceImpl::GetComplaint(grpc::ServerContext* context,
                                                 const v1::GetComplaintRequest* request,
                                                 v1::GetComplaintResponse* response) {
-  const CallLog call(Method::kGetComplaint);
+  const CallLog call(Method::kGetComplaint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   return call.Finish(Get(*context, *request, *response));
 }
 
@@ -235,10 +238,11 @@ absl::Status ComplaintServiceImpl::Get(grpc::ServerContext& context,
   return absl::OkStatus();
 }
 
-grpc::Status ComplaintServiceImpl::ListCategories(grpc::ServerContext* /*context*/,
+grpc::Status ComplaintServiceImpl::ListCategories(grpc::ServerContext* context,
                                                   const v1::ListCategoriesRequest* request,
                                                   v1::ListCategoriesResponse* response) {
-  const CallLog call(Method::kListCategories);
+  const CallLog call(Method::kListCategories, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   const std::optional<PageRequest> page = ParsePage(
       "categories", request->page_size(), request->page_token(), kReferenceDataPages, violations);
@@ -255,10 +259,11 @@ grpc::Status ComplaintServiceImpl::ListCategories(grpc::ServerContext* /*context
   return call.Finish(rows.status());
 }
 
-grpc::Status ComplaintServiceImpl::ListUnits(grpc::ServerContext* /*context*/,
+grpc::Status ComplaintServiceImpl::ListUnits(grpc::ServerContext* context,
                                              const v1::ListUnitsRequest* request,
                                              v1::ListUnitsResponse* response) {
-  const CallLog call(Method::kListUnits);
+  const CallLog call(Method::kListUnits, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   const std::optional<PageRequest> page = ParsePage(
       "units", request->page_size(), request->page_token(), kReferenceDataPages, violations);

@@ -10,6 +10,7 @@
 #include "domain/track_throttle.h"
 #include "dumas/v1/complaint_service.grpc.pb.h"
 #include "server/access_policy.h"
+#include "server/call_admission.h"
 #include "server/reference_data_cache.h"
 #include "storage/case_store.h"
 #include "storage/complaint_store.h"
@@ -23,6 +24,7 @@ class ComplaintServiceImpl final : public v1::ComplaintService::Service {
   ComplaintServiceImpl(ComplaintStore& complaints, CaseStore& cases,
                        ReferenceDataStore& reference_data, TrackThrottleStore& throttle,
                        ReferenceDataCache& cache, Authenticator& authenticator,
+                       CallAdmission& admission,
                        TrackThrottlePolicy throttle_policy);
 
   grpc::Status SubmitComplaint(grpc::ServerContext* context,
@@ -143,6 +145,7 @@ class ComplaintServiceImpl final : public v1::ComplaintService::Service {
   ReferenceDataCache& cache_;
   TrackThrottleStore& throttle_;
   Authenticator& authenticator_;
+  CallAdmission& admission_;
   const TrackThrottlePolicy throttle_policy_;
   ThrottledClients throttled_clients_;
 };

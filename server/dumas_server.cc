@@ -8,6 +8,7 @@
 
 #include "absl/base/call_once.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -33,13 +34,14 @@ DumasServer::DumasServer(const ServerOptions& options, const Stores& stores)
       authenticator_(stores.principals, options.token_cache_ttl),
       cache_(stores.reference_data, stores.admin),
       deadline_recomputer_(stores.deadlines, cache_, options.deadline_recompute),
+      admission_(options.max_calls_in_flight),
       complaint_service_(stores.complaints, stores.cases, stores.reference_data, stores.throttle,
-                         cache_, authenticator_, options.track_throttle),
+                         cache_, authenticator_, admission_, options.track_throttle),
       admin_service_(stores.admin, stores.notifications, cache_, deadline_recomputer_,
-                     authenticator_),
-      notification_service_(stores.notifications, authenticator_, stopping_),
-      integration_service_(stores.change_log, stores.complaints, cache_, authenticator_, stopping_,
-                           options.heartbeat_interval) {}
+                     authenticator_, admission_),
+      notification_service_(stores.notifications, authenticator_, admission_, stopping_),
+      integration_service_(stores.change_log, stores.complaints, cache_, authenticator_,
+                           admission_, stopping_, options.heartbeat_interval) {}
 
 absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOptions& options,
                                                                 const Stores& stores) {
@@ -147,6 +149,7 @@ void DumasServer::Shutdown() {
         {{"grace_ms", absl::ToInt64Milliseconds(options_.shutdown_grace)}});
     // Health first, so balancers stop sending before the port closes.
     server_->GetHealthCheckService()->Shutdown();
+    if (options_.shutdown_drain > absl::ZeroDuration()) absl::SleepFor(options_.shutdown_drain);
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoMilliseconds(options_.shutdown_grace));
   });
