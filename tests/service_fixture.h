@@ -33,6 +33,7 @@ class ServiceFixture : public ::testing::Test {
   v1::NotificationService::Stub& notifications() { return *notifications_; }
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
   MySqlStore& store() { return *store_; }
+  DumasServer& server() { return *server_; }
   MySqlChangeLog& change_log() { return *change_log_; }
   testing::TestDatabase& database() { return *database_; }
 
