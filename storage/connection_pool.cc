@@ -45,13 +45,16 @@ int LockWaitSeconds(const MySqlOptions& options) {
 }
 
 // The max_statement_time for a call with `left` to its deadline: none
-// without a deadline (or one more than a day away), else `left` rounded up to
-// 100 ms (to whole seconds above 10 s), so that calls made with the same
-// deadline find the session already set and spare the round trip.
+// without a deadline (or one more than a day away), else `left` rounded down
+// to 100 ms (to whole seconds above 10 s; at least 1 ms), so that no
+// statement runs past the deadline and calls made with the same deadline find
+// the session already set and spare the round trip.
 absl::Duration StatementTimeFor(absl::Duration left) {
   if (left > absl::Hours(24)) return absl::ZeroDuration();
   const absl::Duration step = left > absl::Seconds(10) ? absl::Seconds(1) : absl::Milliseconds(100);
-  return std::max(absl::Ceil(left, step), step);
+  const absl::Duration floored = absl::Floor(left, step);
+  if (floored > absl::ZeroDuration()) return floored;
+  return std::max(absl::Floor(left, absl::Milliseconds(1)), absl::Milliseconds(1));
 }
 
 absl::Status CallDeadlineExceeded() {
@@ -400,6 +403,11 @@ absl::Status ConnectionPool::RunTransaction(
       bool in_transaction = true;  // from the first statement on
       try {
         absl::StatusOr<TransactionEnd> end = body(connection);
+        // A caller that has given up gets nothing committed in its name.
+        if (end.ok() && *end == TransactionEnd::kCommit && CurrentCallDeadline() <= absl::Now()) {
+          end = absl::DeadlineExceededError(
+              "the call's deadline passed before its change was committed; nothing was saved");
+        }
         if (end.ok() && *end == TransactionEnd::kCommit) {
           outcome.commit_sent = true;
           try {

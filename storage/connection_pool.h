@@ -22,8 +22,9 @@
 // RunTransaction answer DEADLINE_EXCEEDED without running anything once the
 // current call's deadline has passed, wait for a connection until that
 // deadline at most, set the session's max_statement_time to the time left
-// (so the server interrupts a statement its caller no longer waits for), and
-// do not retry past it.
+// (rounded down, so the server interrupts a statement its caller no longer
+// waits for), roll back instead of committing once it has passed, and do not
+// retry past it.
 //
 // Thread safety: ConnectionPool is thread-safe. A PooledConnection belongs to
 // one Lease and is used by one thread at a time.

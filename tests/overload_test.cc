@@ -69,12 +69,13 @@ class DeadlineTest : public ServiceFixture {
     return stub().VerifyComplaint(&context, request, &response);
   }
 
-  // Statements of other sessions on this database that have run for more
-  // than 300 ms (the sequencer's waits for its lock excepted).
+  // Statements of other sessions on this database (plain or prepared) that
+  // have run for more than 300 ms (the sequencer's waits for its lock
+  // excepted).
   int64_t LongStatements() {
     auto n = database().QueryInt(
         "SELECT COUNT(*) FROM information_schema.processlist WHERE db = DATABASE()"
-        " AND id <> CONNECTION_ID() AND command = 'Query' AND time_ms > 300"
+        " AND id <> CONNECTION_ID() AND command IN ('Query', 'Execute') AND time_ms > 300"
         " AND COALESCE(info, '') NOT LIKE '%LOCK(%'");
     EXPECT_TRUE(n.ok()) << n.status();
     return n.value_or(-1);
@@ -122,7 +123,13 @@ TEST_F(DeadlineTest, DeadlineInterruptsAStatementBlockedOnALockedRow) {
   EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM complaints WHERE reference_number = '",
                                c.reference, "' AND state = 1")),
             1);
-  const grpc::Status after = Verify(c, absl::Seconds(10));
+  // Read again first: the server's start-up pass over due dates may have
+  // moved the version since the complaint was read.
+  Submitted again = c;
+  v1::GetComplaintResponse got;
+  ASSERT_TRUE(Get(c.name, v1::COMPLAINT_VIEW_BASIC, token(Role::kSupervisor), &got).ok());
+  again.etag = got.complaint().etag();
+  const grpc::Status after = Verify(again, absl::Seconds(10));
   EXPECT_TRUE(after.ok()) << after.error_message();
 }
 
@@ -148,8 +155,10 @@ TEST_F(DeadlineTest, CallsOnAHotRowDoNotPileUp) {
   EXPECT_TRUE(Eventually(absl::Seconds(2), [&] { return LongStatements() == 0; }));
   ConnectionPool& pool = store().connection_pool();
   EXPECT_LE(pool.open_connections(), database().options().pool_size);
-  EXPECT_TRUE(Eventually(absl::Seconds(2),
-                         [&] { return pool.idle_connections() == pool.open_connections(); }));
+  // The sequencer and the health loop borrow one now and then.
+  EXPECT_TRUE(Eventually(absl::Seconds(2), [&] {
+    return pool.open_connections() - pool.idle_connections() <= 2;
+  }));
   Unlock();
   EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM complaints WHERE reference_number = '",
                                c.reference, "' AND state = 1")),
