@@ -124,8 +124,7 @@ TEST_F(DeadlineTest, DeadlineInterruptsAStatementBlockedOnALockedRow) {
   EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM complaints WHERE reference_number = '",
                                c.reference, "' AND state = 1")),
             1);
-  // Read again first: the server's start-up pass over due dates may have
-  // moved the version since the complaint was read.
+  // Read again first, as a client would after an unknown outcome.
   Submitted again = c;
   v1::GetComplaintResponse got;
   ASSERT_TRUE(Get(c.name, v1::COMPLAINT_VIEW_BASIC, token(Role::kSupervisor), &got).ok());
