@@ -80,7 +80,8 @@ std::optional<std::string> NewId(absl::string_view field, const std::string& id,
 template <typename Body>
 grpc::Status AdminServiceImpl::Run(grpc::ServerContext& context, Method method, bool refresh,
                                    Body body) {
-  const CallLog call(method);
+  const CallLog call(method, context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   absl::StatusOr<Principal> principal = authenticator_.Authorize(context, method);
   if (!principal.ok()) return call.Finish(principal.status());
   absl::Status status = body(*principal);

@@ -6,6 +6,7 @@
 
 #include "dumas/v1/admin_service.grpc.pb.h"
 #include "server/access_policy.h"
+#include "server/call_admission.h"
 #include "server/deadline_recomputer.h"
 #include "server/reference_data_cache.h"
 #include "storage/case_store.h"
@@ -20,12 +21,12 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   // the call returns.
   AdminServiceImpl(AdminStore& admin, NotificationStore& notifications,
                    ReferenceDataCache& cache, DeadlineRecomputer& deadlines,
-                   Authenticator& authenticator)
+                   Authenticator& authenticator, CallAdmission& admission)
       : admin_(admin),
         notifications_(notifications),
         cache_(cache),
         deadlines_(deadlines),
-        authenticator_(authenticator) {}
+        authenticator_(authenticator), admission_(admission) {}
 
   grpc::Status CreatePrincipal(grpc::ServerContext* context,
                                const v1::CreatePrincipalRequest* request,
@@ -73,6 +74,7 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   ReferenceDataCache& cache_;
   DeadlineRecomputer& deadlines_;
   Authenticator& authenticator_;
+  CallAdmission& admission_;
 };
 
 }  // namespace dumas

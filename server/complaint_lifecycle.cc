@@ -74,7 +74,8 @@ std::string FilterDigest(const google::protobuf::Message& message) {
 grpc::Status ComplaintServiceImpl::ListComplaints(grpc::ServerContext* context,
                                                   const v1::ListComplaintsRequest* request,
                                                   v1::ListComplaintsResponse* response) {
-  const CallLog call(Method::kListComplaints);
+  const CallLog call(Method::kListComplaints, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   return call.Finish(List(*context, *request, *response));
 }
 
@@ -134,7 +135,8 @@ absl::Status ComplaintServiceImpl::List(grpc::ServerContext& context,
 grpc::Status ComplaintServiceImpl::ListComplaintEvents(
     grpc::ServerContext* context, const v1::ListComplaintEventsRequest* request,
     v1::ListComplaintEventsResponse* response) {
-  const CallLog call(Method::kListComplaintEvents);
+  const CallLog call(Method::kListComplaintEvents, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   return call.Finish(ListEvents(*context, *request, *response));
 }
 
@@ -236,7 +238,8 @@ grpc::Status FinishStaffAction(const CallLog& call, const absl::StatusOr<Complai
 grpc::Status ComplaintServiceImpl::VerifyComplaint(grpc::ServerContext* context,
                                                    const v1::VerifyComplaintRequest* request,
                                                    v1::VerifyComplaintResponse* response) {
-  const CallLog call(Method::kVerifyComplaint);
+  const CallLog call(Method::kVerifyComplaint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   ActionInput input;
   input.internal_note = CheckText("internal_note", request->internal_note(), kNote, violations)
@@ -251,7 +254,8 @@ grpc::Status ComplaintServiceImpl::VerifyComplaint(grpc::ServerContext* context,
 grpc::Status ComplaintServiceImpl::ArchiveComplaint(grpc::ServerContext* context,
                                                     const v1::ArchiveComplaintRequest* request,
                                                     v1::ArchiveComplaintResponse* response) {
-  const CallLog call(Method::kArchiveComplaint);
+  const CallLog call(Method::kArchiveComplaint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   ActionInput input;
   input.public_reason =
@@ -269,7 +273,8 @@ grpc::Status ComplaintServiceImpl::ArchiveComplaint(grpc::ServerContext* context
 grpc::Status ComplaintServiceImpl::RejectComplaint(grpc::ServerContext* context,
                                                    const v1::RejectComplaintRequest* request,
                                                    v1::RejectComplaintResponse* response) {
-  const CallLog call(Method::kRejectComplaint);
+  const CallLog call(Method::kRejectComplaint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   ActionInput input;
   if (request->reason() == v1::REJECTION_REASON_UNSPECIFIED ||
@@ -293,7 +298,8 @@ grpc::Status ComplaintServiceImpl::RejectComplaint(grpc::ServerContext* context,
 grpc::Status ComplaintServiceImpl::AssignComplaint(grpc::ServerContext* context,
                                                    const v1::AssignComplaintRequest* request,
                                                    v1::AssignComplaintResponse* response) {
-  const CallLog call(Method::kAssignComplaint);
+  const CallLog call(Method::kAssignComplaint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   ActionInput input;
   input.internal_note = CheckText("internal_note", request->internal_note(), kNote, violations)
@@ -315,7 +321,8 @@ grpc::Status ComplaintServiceImpl::AssignComplaint(grpc::ServerContext* context,
 grpc::Status ComplaintServiceImpl::StartInvestigation(
     grpc::ServerContext* context, const v1::StartInvestigationRequest* request,
     v1::StartInvestigationResponse* response) {
-  const CallLog call(Method::kStartInvestigation);
+  const CallLog call(Method::kStartInvestigation, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   ActionInput input;
   input.internal_note = CheckText("internal_note", request->internal_note(), kNote, violations)
@@ -331,7 +338,8 @@ grpc::Status ComplaintServiceImpl::StartInvestigation(
 grpc::Status ComplaintServiceImpl::RequestClarification(
     grpc::ServerContext* context, const v1::RequestClarificationRequest* request,
     v1::RequestClarificationResponse* response) {
-  const CallLog call(Method::kRequestClarification);
+  const CallLog call(Method::kRequestClarification, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   ActionInput input;
   input.question =
@@ -347,7 +355,8 @@ grpc::Status ComplaintServiceImpl::RequestClarification(
 grpc::Status ComplaintServiceImpl::ConcludeComplaint(grpc::ServerContext* context,
                                                      const v1::ConcludeComplaintRequest* request,
                                                      v1::ConcludeComplaintResponse* response) {
-  const CallLog call(Method::kConcludeComplaint);
+  const CallLog call(Method::kConcludeComplaint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   ActionInput input;
   if (request->outcome() == v1::OUTCOME_UNSPECIFIED || !v1::Outcome_IsValid(request->outcome())) {
@@ -370,7 +379,8 @@ grpc::Status ComplaintServiceImpl::ConcludeComplaint(grpc::ServerContext* contex
 grpc::Status ComplaintServiceImpl::AnswerComplaint(grpc::ServerContext* context,
                                                    const v1::AnswerComplaintRequest* request,
                                                    v1::AnswerComplaintResponse* response) {
-  const CallLog call(Method::kAnswerComplaint);
+  const CallLog call(Method::kAnswerComplaint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   ActionInput input;
   input.answer =
@@ -388,7 +398,8 @@ grpc::Status ComplaintServiceImpl::AnswerComplaint(grpc::ServerContext* context,
 grpc::Status ComplaintServiceImpl::CloseComplaint(grpc::ServerContext* context,
                                                   const v1::CloseComplaintRequest* request,
                                                   v1::CloseComplaintResponse* response) {
-  const CallLog call(Method::kCloseComplaint);
+  const CallLog call(Method::kCloseComplaint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   ActionInput input;
   input.internal_note = CheckText("internal_note", request->internal_note(), kNote, violations)
@@ -403,7 +414,8 @@ grpc::Status ComplaintServiceImpl::CloseComplaint(grpc::ServerContext* context,
 grpc::Status ComplaintServiceImpl::ReopenComplaint(grpc::ServerContext* context,
                                                    const v1::ReopenComplaintRequest* request,
                                                    v1::ReopenComplaintResponse* response) {
-  const CallLog call(Method::kReopenComplaint);
+  const CallLog call(Method::kReopenComplaint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   ActionInput input;
   input.internal_note =
@@ -419,7 +431,8 @@ grpc::Status ComplaintServiceImpl::ReopenComplaint(grpc::ServerContext* context,
 grpc::Status ComplaintServiceImpl::AddComplaintNote(grpc::ServerContext* context,
                                                     const v1::AddComplaintNoteRequest* request,
                                                     v1::AddComplaintNoteResponse* response) {
-  const CallLog call(Method::kAddComplaintNote);
+  const CallLog call(Method::kAddComplaintNote, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   ActionInput input;
   input.text = CheckText("text", request->text(),
@@ -468,7 +481,8 @@ absl::StatusOr<TrackedComplaint> ComplaintServiceImpl::ApplyComplainantAction(
 grpc::Status ComplaintServiceImpl::RespondToClarification(
     grpc::ServerContext* context, const v1::RespondToClarificationRequest* request,
     v1::RespondToClarificationResponse* response) {
-  const CallLog call(Method::kRespondToClarification);
+  const CallLog call(Method::kRespondToClarification, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   ActionInput input;
   input.text = CheckText("text", request->text(),
@@ -486,7 +500,8 @@ grpc::Status ComplaintServiceImpl::RespondToClarification(
 grpc::Status ComplaintServiceImpl::DisputeAnswer(grpc::ServerContext* context,
                                                  const v1::DisputeAnswerRequest* request,
                                                  v1::DisputeAnswerResponse* response) {
-  const CallLog call(Method::kDisputeAnswer);
+  const CallLog call(Method::kDisputeAnswer, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   ActionInput input;
   input.text = CheckText("reason", request->reason(),
@@ -503,7 +518,8 @@ grpc::Status ComplaintServiceImpl::DisputeAnswer(grpc::ServerContext* context,
 grpc::Status ComplaintServiceImpl::RateComplaintHandling(
     grpc::ServerContext* context, const v1::RateComplaintHandlingRequest* request,
     v1::RateComplaintHandlingResponse* response) {
-  const CallLog call(Method::kRateComplaintHandling);
+  const CallLog call(Method::kRateComplaintHandling, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   ActionInput input;
   if (request->rating() < 1 || request->rating() > 5) {

@@ -52,18 +52,21 @@ std::string Fingerprint(const v1::Complaint& complaint) {
 ComplaintServiceImpl::ComplaintServiceImpl(ComplaintStore& complaints, CaseStore& cases,
                                            ReferenceDataStore& reference_data,
                                            ReferenceDataCache& cache,
-                                           Authenticator& authenticator, TrackingGate& tracking)
+                                           Authenticator& authenticator, CallAdmission& admission,
+                                           TrackingGate& tracking)
     : complaints_(complaints),
       cases_(cases),
       reference_data_(reference_data),
       cache_(cache),
       authenticator_(authenticator),
+      admission_(admission),
       tracking_(tracking) {}
 
 grpc::Status ComplaintServiceImpl::SubmitComplaint(grpc::ServerContext* context,
                                                    const v1::SubmitComplaintRequest* request,
                                                    v1::SubmitComplaintResponse* response) {
-  const CallLog call(Method::kSubmitComplaint);
+  const CallLog call(Method::kSubmitComplaint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   return call.Finish(Submit(*context, *request, *response));
 }
 
@@ -114,7 +117,8 @@ absl::Status ComplaintServiceImpl::Submit(grpc::ServerContext& context,
 grpc::Status ComplaintServiceImpl::TrackComplaint(grpc::ServerContext* context,
                                                   const v1::TrackComplaintRequest* request,
                                                   v1::TrackComplaintResponse* response) {
-  const CallLog call(Method::kTrackComplaint);
+  const CallLog call(Method::kTrackComplaint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   return call.Finish(Track(*context, *request, *response));
 }
 
@@ -132,7 +136,8 @@ absl::Status ComplaintServiceImpl::Track(grpc::ServerContext& context,
 grpc::Status ComplaintServiceImpl::GetComplaint(grpc::ServerContext* context,
                                                 const v1::GetComplaintRequest* request,
                                                 v1::GetComplaintResponse* response) {
-  const CallLog call(Method::kGetComplaint);
+  const CallLog call(Method::kGetComplaint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   return call.Finish(Get(*context, *request, *response));
 }
 
@@ -163,10 +168,11 @@ absl::Status ComplaintServiceImpl::Get(grpc::ServerContext& context,
   return absl::OkStatus();
 }
 
-grpc::Status ComplaintServiceImpl::ListCategories(grpc::ServerContext* /*context*/,
+grpc::Status ComplaintServiceImpl::ListCategories(grpc::ServerContext* context,
                                                   const v1::ListCategoriesRequest* request,
                                                   v1::ListCategoriesResponse* response) {
-  const CallLog call(Method::kListCategories);
+  const CallLog call(Method::kListCategories, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   const std::optional<PageRequest> page = ParsePage(
       "categories", request->page_size(), request->page_token(), kReferenceDataPages, violations);
@@ -183,10 +189,11 @@ grpc::Status ComplaintServiceImpl::ListCategories(grpc::ServerContext* /*context
   return call.Finish(rows.status());
 }
 
-grpc::Status ComplaintServiceImpl::ListUnits(grpc::ServerContext* /*context*/,
+grpc::Status ComplaintServiceImpl::ListUnits(grpc::ServerContext* context,
                                              const v1::ListUnitsRequest* request,
                                              v1::ListUnitsResponse* response) {
-  const CallLog call(Method::kListUnits);
+  const CallLog call(Method::kListUnits, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   const std::optional<PageRequest> page = ParsePage(
       "units", request->page_size(), request->page_token(), kReferenceDataPages, violations);

@@ -10,6 +10,7 @@
 #include "domain/track_throttle.h"
 #include "dumas/v1/complaint_service.grpc.pb.h"
 #include "server/access_policy.h"
+#include "server/call_admission.h"
 #include "server/reference_data_cache.h"
 #include "server/tracking_gate.h"
 #include "storage/case_store.h"
@@ -22,7 +23,8 @@ class ComplaintServiceImpl final : public v1::ComplaintService::Service {
   // The stores, cache, authenticator and gate must outlive the service.
   ComplaintServiceImpl(ComplaintStore& complaints, CaseStore& cases,
                        ReferenceDataStore& reference_data, ReferenceDataCache& cache,
-                       Authenticator& authenticator, TrackingGate& tracking);
+                       Authenticator& authenticator, CallAdmission& admission,
+                       TrackingGate& tracking);
 
   grpc::Status SubmitComplaint(grpc::ServerContext* context,
                                const v1::SubmitComplaintRequest* request,
@@ -130,6 +132,7 @@ class ComplaintServiceImpl final : public v1::ComplaintService::Service {
   ReferenceDataStore& reference_data_;
   ReferenceDataCache& cache_;
   Authenticator& authenticator_;
+  CallAdmission& admission_;
   TrackingGate& tracking_;
 };
 

@@ -9,6 +9,7 @@
 
 #include "absl/base/call_once.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -44,20 +45,21 @@ DumasServer::DumasServer(const ServerOptions& options, const Stores& stores)
               v1::PersonalDataService::service_full_name(), "grpc.health.v1.Health",
               "grpc.reflection.v1alpha.ServerReflection"},
           stores.statistics)),
+      admission_(options.max_calls_in_flight),
       tracking_gate_(stores.complaints, stores.throttle, authenticator_, options.track_throttle,
                      {&metrics_->tracking_failures(), &metrics_->tracking_refusals()}),
       complaint_service_(stores.complaints, stores.cases, stores.reference_data, cache_,
-                         authenticator_, tracking_gate_),
+                         authenticator_, admission_, tracking_gate_),
       admin_service_(stores.admin, stores.notifications, cache_, deadline_recomputer_,
-                     authenticator_),
-      notification_service_(stores.notifications, authenticator_, stopping_),
-      integration_service_(stores.change_log, stores.complaints, cache_, authenticator_, stopping_,
-                           options.heartbeat_interval),
+                     authenticator_, admission_),
+      notification_service_(stores.notifications, authenticator_, admission_, stopping_),
+      integration_service_(stores.change_log, stores.complaints, cache_, authenticator_,
+                           admission_, stopping_, options.heartbeat_interval),
       anev_reports_(stores.anev, cache_, options.anev),
-      report_service_(anev_reports_, cache_, authenticator_) {
+      report_service_(anev_reports_, cache_, authenticator_, admission_) {
   if (stores.personal_data != nullptr) {
     personal_data_service_ = std::make_unique<PersonalDataServiceImpl>(
-        *stores.personal_data, stores.complaints, cache_, tracking_gate_);
+        *stores.personal_data, stores.complaints, cache_, tracking_gate_, admission_);
   }
 }
 
@@ -269,6 +271,7 @@ void DumasServer::Shutdown() {
         {{"grace_ms", absl::ToInt64Milliseconds(options_.shutdown_grace)}});
     // Health first, so balancers stop sending before the port closes.
     server_->GetHealthCheckService()->Shutdown();
+    if (options_.shutdown_drain > absl::ZeroDuration()) absl::SleepFor(options_.shutdown_drain);
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoMilliseconds(options_.shutdown_grace));
   });

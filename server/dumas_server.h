@@ -18,6 +18,7 @@
 #include "server/access_policy.h"
 #include "server/admin_service.h"
 #include "server/anev_reports.h"
+#include "server/call_admission.h"
 #include "server/complaint_service.h"
 #include "server/deadline_recomputer.h"
 #include "domain/track_throttle.h"
@@ -54,6 +55,11 @@ struct ServerOptions {
   TlsOptions tls;
   // Upper bound of handler threads; calls beyond it fail RESOURCE_EXHAUSTED.
   int max_threads = 512;
+  // Calls that use the database admitted at once (server/call_admission.h);
+  // more fail RESOURCE_EXHAUSTED at once instead of queueing for a
+  // connection. About twice the database pool; 0 admits every call (the
+  // thread bound above still holds).
+  int max_calls_in_flight = 128;
   // Handler threads kept polling for calls. gRPC's default keeps one or two,
   // so under load it creates and ends a thread per call; keeping as many as
   // the database pool serves at once avoids that churn.
@@ -62,6 +68,10 @@ struct ServerOptions {
   int max_receive_message_bytes = 256 * 1024;
   // How long Shutdown lets in-flight calls finish before cancelling them.
   absl::Duration shutdown_grace = absl::Seconds(10);
+  // How long Shutdown keeps serving after health turned NOT_SERVING, so that
+  // balancers and clients watching health stop sending before the port
+  // closes (dumasd: --shutdown_drain).
+  absl::Duration shutdown_drain = absl::ZeroDuration();
   // How often the database is pinged to set the health status, and looked at
   // for principals revoked through other servers (whose cached tokens are
   // then dropped here).
@@ -158,8 +168,12 @@ class DumasServer {
   int metrics_port() const { return metrics_endpoint_ ? metrics_endpoint_->port() : 0; }
   ServerMetrics& metrics() { return *metrics_; }
 
-  // Stops accepting calls, lets in-flight ones finish within shutdown_grace,
-  // then cancels the rest. Idempotent; thread-safe.
+  // Calls admitted and not yet ended (see ServerOptions::max_calls_in_flight).
+  int calls_in_flight() const { return admission_.in_flight(); }
+
+  // Turns health NOT_SERVING, keeps serving for shutdown_drain, then stops
+  // accepting calls, lets in-flight ones finish within shutdown_grace, and
+  // cancels the rest. Idempotent; thread-safe.
   void Shutdown();
 
   // Blocks until the server has shut down.
@@ -181,6 +195,7 @@ class DumasServer {
   DeadlineRecomputer deadline_recomputer_;
   absl::Notification stopping_;
   std::unique_ptr<ServerMetrics> metrics_;
+  CallAdmission admission_;
   TrackingGate tracking_gate_;
   ComplaintServiceImpl complaint_service_;
   AdminServiceImpl admin_service_;

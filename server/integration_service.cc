@@ -87,7 +87,8 @@ absl::StatusOr<int64_t> ListInto(ChangeLog& log, int64_t after, int limit,
 grpc::Status IntegrationServiceImpl::ListChanges(grpc::ServerContext* context,
                                                  const v1::ListChangesRequest* request,
                                                  v1::ListChangesResponse* response) {
-  const CallLog call(Method::kListChanges);
+  const CallLog call(Method::kListChanges, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   absl::StatusOr<Principal> reader = authenticator_.Authorize(*context, Method::kListChanges);
   if (!reader.ok()) return call.Finish(reader.status());
   FieldViolations violations;
@@ -109,7 +110,8 @@ grpc::Status IntegrationServiceImpl::ListChanges(grpc::ServerContext* context,
 grpc::Status IntegrationServiceImpl::WatchChanges(
     grpc::ServerContext* context, const v1::WatchChangesRequest* request,
     grpc::ServerWriter<v1::WatchChangesResponse>* writer) {
-  const CallLog call(Method::kWatchChanges);
+  const CallLog call(Method::kWatchChanges, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   absl::StatusOr<Principal> reader = authenticator_.Authorize(*context, Method::kWatchChanges);
   if (!reader.ok()) return call.Finish(reader.status());
   if (request->after_revision() < 0) {
@@ -156,7 +158,8 @@ grpc::Status IntegrationServiceImpl::WatchChanges(
 grpc::Status IntegrationServiceImpl::ImportComplaint(grpc::ServerContext* context,
                                                      const v1::ImportComplaintRequest* request,
                                                      v1::ImportComplaintResponse* response) {
-  const CallLog call(Method::kImportComplaint);
+  const CallLog call(Method::kImportComplaint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   return call.Finish(Import(*context, *request, *response));
 }
 
@@ -218,10 +221,11 @@ absl::Status IntegrationServiceImpl::Import(grpc::ServerContext& context,
   return absl::OkStatus();
 }
 
-grpc::Status IntegrationServiceImpl::GetCheckpoint(grpc::ServerContext* /*context*/,
+grpc::Status IntegrationServiceImpl::GetCheckpoint(grpc::ServerContext* context,
                                                    const v1::GetCheckpointRequest* /*request*/,
                                                    v1::GetCheckpointResponse* response) {
-  const CallLog call(Method::kGetCheckpoint);
+  const CallLog call(Method::kGetCheckpoint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   absl::StatusOr<SignedCheckpoint> checkpoint = log_.LatestCheckpoint();
   if (absl::IsNotFound(checkpoint.status())) {
     return call.Finish(absl::NotFoundError("the log has signed no checkpoint yet"));
@@ -238,7 +242,8 @@ grpc::Status IntegrationServiceImpl::GetCheckpoint(grpc::ServerContext* /*contex
 grpc::Status IntegrationServiceImpl::CreateCheckpoint(
     grpc::ServerContext* context, const v1::CreateCheckpointRequest* /*request*/,
     v1::CreateCheckpointResponse* response) {
-  const CallLog call(Method::kCreateCheckpoint);
+  const CallLog call(Method::kCreateCheckpoint, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   absl::StatusOr<Principal> caller = authenticator_.Authorize(*context, Method::kCreateCheckpoint);
   if (!caller.ok()) return call.Finish(caller.status());
   absl::StatusOr<SignedCheckpoint> checkpoint = log_.CreateCheckpoint();
@@ -250,9 +255,10 @@ grpc::Status IntegrationServiceImpl::CreateCheckpoint(
 }
 
 grpc::Status IntegrationServiceImpl::GetInclusionProof(
-    grpc::ServerContext* /*context*/, const v1::GetInclusionProofRequest* request,
+    grpc::ServerContext* context, const v1::GetInclusionProofRequest* request,
     v1::GetInclusionProofResponse* response) {
-  const CallLog call(Method::kGetInclusionProof);
+  const CallLog call(Method::kGetInclusionProof, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   if (request->tree_size() < 1) violations.Add("tree_size", "must be at least 1");
   if (request->revision() < 1 || request->revision() > request->tree_size()) {
@@ -270,9 +276,10 @@ grpc::Status IntegrationServiceImpl::GetInclusionProof(
 }
 
 grpc::Status IntegrationServiceImpl::GetConsistencyProof(
-    grpc::ServerContext* /*context*/, const v1::GetConsistencyProofRequest* request,
+    grpc::ServerContext* context, const v1::GetConsistencyProofRequest* request,
     v1::GetConsistencyProofResponse* response) {
-  const CallLog call(Method::kGetConsistencyProof);
+  const CallLog call(Method::kGetConsistencyProof, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   FieldViolations violations;
   if (request->first_tree_size() < 1) violations.Add("first_tree_size", "must be at least 1");
   if (request->second_tree_size() < request->first_tree_size()) {
@@ -291,7 +298,8 @@ grpc::Status IntegrationServiceImpl::GetConsistencyProof(
 grpc::Status IntegrationServiceImpl::AddCosignature(grpc::ServerContext* context,
                                                     const v1::AddCosignatureRequest* request,
                                                     v1::AddCosignatureResponse* response) {
-  const CallLog call(Method::kAddCosignature);
+  const CallLog call(Method::kAddCosignature, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   absl::StatusOr<Principal> witness = authenticator_.Authorize(*context, Method::kAddCosignature);
   if (!witness.ok()) return call.Finish(witness.status());
   FieldViolations violations;

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "dumas/v1/integration_service.grpc.pb.h"
 #include "server/access_policy.h"
+#include "server/call_admission.h"
 #include "server/reference_data_cache.h"
 #include "storage/change_log.h"
 #include "storage/complaint_store.h"
@@ -21,12 +22,13 @@ class IntegrationServiceImpl final : public v1::IntegrationService::Service {
   // A watching consumer gets a heartbeat after `heartbeat_interval` without
   // changes.
   IntegrationServiceImpl(ChangeLog& log, ComplaintStore& complaints, ReferenceDataCache& cache,
-                         Authenticator& authenticator, const absl::Notification& stopping,
+                         Authenticator& authenticator, CallAdmission& admission,
+                         const absl::Notification& stopping,
                          absl::Duration heartbeat_interval)
       : log_(log),
         complaints_(complaints),
         cache_(cache),
-        authenticator_(authenticator),
+        authenticator_(authenticator), admission_(admission),
         stopping_(stopping),
         heartbeat_interval_(heartbeat_interval) {}
 
@@ -61,6 +63,7 @@ class IntegrationServiceImpl final : public v1::IntegrationService::Service {
   ComplaintStore& complaints_;
   ReferenceDataCache& cache_;
   Authenticator& authenticator_;
+  CallAdmission& admission_;
   const absl::Notification& stopping_;
   const absl::Duration heartbeat_interval_;
 };

@@ -68,9 +68,15 @@ ABSL_FLAG(absl::Duration, tracking_cache_ttl, absl::Seconds(2),
           "most this long; 0 disables");
 ABSL_FLAG(std::string, key_file, ".local/keys/dumas.keys", "key file (AEAD and index keys), kept outside the database");
 ABSL_FLAG(int, max_threads, 512, "upper bound of gRPC handler threads");
+ABSL_FLAG(int, max_calls_in_flight, 128,
+          "calls using the database admitted at once (about twice --pool_size); more are refused "
+          "at once with RESOURCE_EXHAUSTED; 0 for no limit");
 ABSL_FLAG(int, min_pollers, 64, "gRPC handler threads kept waiting for calls");
 ABSL_FLAG(int, max_receive_message_bytes, 256 * 1024, "largest request accepted, in bytes");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10), "time in-flight calls get to finish on SIGTERM");
+ABSL_FLAG(absl::Duration, shutdown_drain, absl::Seconds(1),
+          "on SIGTERM, how long health says NOT_SERVING while calls are still served, before "
+          "the port closes");
 ABSL_FLAG(absl::Duration, startup_timeout, absl::Seconds(60), "how long serve waits for the database at start");
 ABSL_FLAG(std::string, log_origin, "dumas.polres-palu.polri.go.id/log",
           "the transparency log's origin: the first line of its checkpoints, and the name of "
@@ -375,11 +381,13 @@ int Serve(const MySqlOptions& db) {
 
   options.max_threads = absl::GetFlag(FLAGS_max_threads);
   options.min_pollers = absl::GetFlag(FLAGS_min_pollers);
+  options.max_calls_in_flight = absl::GetFlag(FLAGS_max_calls_in_flight);
   options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_bytes);
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.statistics_interval = absl::GetFlag(FLAGS_statistics_interval);
   options.outbox_stall_after = absl::GetFlag(FLAGS_outbox_stall_after);
+  options.shutdown_drain = absl::GetFlag(FLAGS_shutdown_drain);
   MySqlChangeLog::Options log_options;
   log_options.origin = absl::GetFlag(FLAGS_log_origin);
   log_options.checkpoint_interval = absl::GetFlag(FLAGS_checkpoint_interval);

@@ -53,7 +53,8 @@ void ToProto(const Notification& n, v1::Notification* out) {
 grpc::Status NotificationServiceImpl::FetchNotifications(
     grpc::ServerContext* context, const v1::FetchNotificationsRequest* request,
     v1::FetchNotificationsResponse* response) {
-  const CallLog call(Method::kFetchNotifications);
+  const CallLog call(Method::kFetchNotifications, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   absl::StatusOr<Principal> principal =
       authenticator_.Authorize(*context, Method::kFetchNotifications);
   if (!principal.ok()) return call.Finish(principal.status());
@@ -76,7 +77,8 @@ grpc::Status NotificationServiceImpl::FetchNotifications(
 grpc::Status NotificationServiceImpl::StreamNotifications(
     grpc::ServerContext* context, const v1::StreamNotificationsRequest* request,
     grpc::ServerWriter<v1::StreamNotificationsResponse>* writer) {
-  const CallLog call(Method::kStreamNotifications);
+  const CallLog call(Method::kStreamNotifications, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   absl::StatusOr<Principal> principal =
       authenticator_.Authorize(*context, Method::kStreamNotifications);
   if (!principal.ok()) return call.Finish(principal.status());
@@ -109,7 +111,8 @@ grpc::Status NotificationServiceImpl::StreamNotifications(
 grpc::Status NotificationServiceImpl::AcknowledgeNotifications(
     grpc::ServerContext* context, const v1::AcknowledgeNotificationsRequest* request,
     v1::AcknowledgeNotificationsResponse*) {
-  const CallLog call(Method::kAcknowledgeNotifications);
+  const CallLog call(Method::kAcknowledgeNotifications, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   absl::StatusOr<Principal> principal =
       authenticator_.Authorize(*context, Method::kAcknowledgeNotifications);
   if (!principal.ok()) return call.Finish(principal.status());

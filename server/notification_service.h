@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "dumas/v1/notification_service.grpc.pb.h"
 #include "server/access_policy.h"
+#include "server/call_admission.h"
 #include "storage/case_store.h"
 
 namespace dumas {
@@ -19,8 +20,12 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
   // The store, authenticator and `stopping` must outlive the service; streams
   // end when `stopping` is notified (server shutdown).
   NotificationServiceImpl(NotificationStore& notifications, Authenticator& authenticator,
+                          CallAdmission& admission,
                           const absl::Notification& stopping)
-      : notifications_(notifications), authenticator_(authenticator), stopping_(stopping) {}
+      : notifications_(notifications),
+        authenticator_(authenticator),
+        admission_(admission),
+        stopping_(stopping) {}
 
   grpc::Status FetchNotifications(grpc::ServerContext* context,
                                   const v1::FetchNotificationsRequest* request,
@@ -35,6 +40,7 @@ class NotificationServiceImpl final : public v1::NotificationService::Service {
  private:
   NotificationStore& notifications_;
   Authenticator& authenticator_;
+  CallAdmission& admission_;
   const absl::Notification& stopping_;
 };
 

@@ -52,7 +52,8 @@ PersonalDataFacts Facts(const PersonalDataRecord& record, const ReferenceSnapsho
 grpc::Status PersonalDataServiceImpl::RequestPersonalData(
     grpc::ServerContext* context, const v1::RequestPersonalDataRequest* request,
     v1::RequestPersonalDataResponse* response) {
-  const CallLog call(Method::kRequestPersonalData);
+  const CallLog call(Method::kRequestPersonalData, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   return call.Finish(Copy(*context, *request, *response));
 }
 
@@ -87,7 +88,8 @@ absl::Status PersonalDataServiceImpl::Copy(grpc::ServerContext& context,
 grpc::Status PersonalDataServiceImpl::CorrectContactDetails(
     grpc::ServerContext* context, const v1::CorrectContactDetailsRequest* request,
     v1::CorrectContactDetailsResponse* response) {
-  const CallLog call(Method::kCorrectContactDetails);
+  const CallLog call(Method::kCorrectContactDetails, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   return call.Finish(Correct(*context, *request, *response));
 }
 

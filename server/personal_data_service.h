@@ -6,6 +6,7 @@
 
 #include "absl/time/time.h"
 #include "dumas/v1/personal_data_service.grpc.pb.h"
+#include "server/call_admission.h"
 #include "server/reference_data_cache.h"
 #include "server/tracking_gate.h"
 #include "storage/complaint_store.h"
@@ -18,13 +19,15 @@ class PersonalDataServiceImpl final : public v1::PersonalDataService::Service {
   // At most one copy of the personal data per complaint in this time.
   static constexpr absl::Duration kCopyInterval = absl::Hours(1);
 
-  // The stores, cache and gate must outlive the service.
+  // The stores, cache, gate and admission must outlive the service.
   PersonalDataServiceImpl(PersonalDataStore& personal_data, ComplaintStore& complaints,
-                          ReferenceDataCache& cache, TrackingGate& tracking)
+                          ReferenceDataCache& cache, TrackingGate& tracking,
+                          CallAdmission& admission)
       : personal_data_(personal_data),
         complaints_(complaints),
         cache_(cache),
-        tracking_(tracking) {}
+        tracking_(tracking),
+        admission_(admission) {}
 
   grpc::Status RequestPersonalData(grpc::ServerContext* context,
                                    const v1::RequestPersonalDataRequest* request,
@@ -44,6 +47,7 @@ class PersonalDataServiceImpl final : public v1::PersonalDataService::Service {
   ComplaintStore& complaints_;
   ReferenceDataCache& cache_;
   TrackingGate& tracking_;
+  CallAdmission& admission_;
 };
 
 }  // namespace dumas

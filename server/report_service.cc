@@ -117,13 +117,14 @@ void ReportToProto(const AnevReports::Report& report, bool with_names, v1::AnevR
 }  // namespace
 
 ReportServiceImpl::ReportServiceImpl(AnevReports& reports, ReferenceDataCache& cache,
-                                     Authenticator& authenticator)
-    : reports_(reports), cache_(cache), authenticator_(authenticator) {}
+                                     Authenticator& authenticator, CallAdmission& admission)
+    : reports_(reports), cache_(cache), authenticator_(authenticator), admission_(admission) {}
 
 grpc::Status ReportServiceImpl::GetAnevReport(grpc::ServerContext* context,
                                               const v1::GetAnevReportRequest* request,
                                               v1::GetAnevReportResponse* response) {
-  const CallLog call(Method::kGetAnevReport);
+  const CallLog call(Method::kGetAnevReport, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   return call.Finish(Get(*context, *request, *response));
 }
 
@@ -168,7 +169,8 @@ absl::Status ReportServiceImpl::Get(grpc::ServerContext& context,
 grpc::Status ReportServiceImpl::GetPublicAnevReport(grpc::ServerContext* context,
                                                     const v1::GetPublicAnevReportRequest* request,
                                                     v1::GetPublicAnevReportResponse* response) {
-  const CallLog call(Method::kGetPublicAnevReport);
+  const CallLog call(Method::kGetPublicAnevReport, *context, admission_);
+  if (!call.admission().ok()) return call.Finish(call.admission());
   return call.Finish(GetPublic(*context, *request, *response));
 }
 

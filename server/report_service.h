@@ -11,6 +11,7 @@
 #include "dumas/v1/report_service.grpc.pb.h"
 #include "server/access_policy.h"
 #include "server/anev_reports.h"
+#include "server/call_admission.h"
 #include "server/reference_data_cache.h"
 
 namespace dumas {
@@ -20,9 +21,9 @@ extern const char kAnevPublicRule[];
 
 class ReportServiceImpl final : public v1::ReportService::Service {
  public:
-  // The reports, cache and authenticator must outlive the service.
+  // The reports, cache, authenticator and admission must outlive the service.
   ReportServiceImpl(AnevReports& reports, ReferenceDataCache& cache,
-                    Authenticator& authenticator);
+                    Authenticator& authenticator, CallAdmission& admission);
 
   grpc::Status GetAnevReport(grpc::ServerContext* context, const v1::GetAnevReportRequest* request,
                              v1::GetAnevReportResponse* response) override;
@@ -40,6 +41,7 @@ class ReportServiceImpl final : public v1::ReportService::Service {
   AnevReports& reports_;
   ReferenceDataCache& cache_;
   Authenticator& authenticator_;
+  CallAdmission& admission_;
 };
 
 }  // namespace dumas

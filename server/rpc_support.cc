@@ -17,6 +17,38 @@
 
 namespace dumas {
 
+CallLog::CallLog(Method method, const grpc::ServerContext& context, CallAdmission& admission)
+    : method_(method), start_(absl::Now()), deadline_(absl::FromChrono(context.deadline())) {
+  if (CurrentCallDeadline() <= start_) {
+    admission_ = absl::DeadlineExceededError(
+        "the call's deadline had passed when the server took it up; nothing was done: retry "
+        "with a longer deadline");
+  } else if (Counted(method)) {
+    if (admission.TryEnter()) {
+      admitted_ = &admission;
+    } else {
+      admission_ = absl::ResourceExhaustedError(
+          "the server is at its limit of calls in flight; retry with exponential backoff");
+    }
+  }
+}
+
+CallLog::~CallLog() {
+  if (admitted_ != nullptr) admitted_->Leave();
+}
+
+bool CallLog::Counted(Method method) {
+  switch (method) {
+    case Method::kListCategories:
+    case Method::kListUnits:
+    case Method::kWatchChanges:
+    case Method::kStreamNotifications:
+      return false;
+    default:
+      return true;
+  }
+}
+
 grpc::Status CallLog::Finish(const absl::Status& status) const {
   const double ms = absl::ToDoubleMilliseconds(absl::Now() - start_);
   const std::string code = absl::StatusCodeToString(status.code());

@@ -20,21 +20,49 @@
 #include "grpcpp/support/status.h"
 #include "server/access_policy.h"
 #include "server/request_parsing.h"
+#include "server/call_admission.h"
+#include "storage/call_deadline.h"
 
 namespace dumas {
 
-// Logs one line per call (method, code, duration; never request content) and
-// maps the outcome to a grpc::Status. INTERNAL, UNKNOWN and DATA_LOSS are
-// logged at error level with their detail (never personal data), which the
-// caller does not see.
+// One call from start to end. On construction it decides whether the call
+// may start (admission()), and for its lifetime it makes the client's
+// deadline the current thread's call deadline, which bounds the call's waits
+// and SQL in the store (storage/call_deadline.h). Finish logs one line per
+// call (method, code, duration; never request content) and maps the outcome
+// to a grpc::Status. INTERNAL, UNKNOWN and DATA_LOSS are logged at error
+// level with their detail (never personal data), which the caller does not
+// see.
+//
+// Every handler starts with
+//   const CallLog call(Method::kX, *context, admission_);
+//   if (!call.admission().ok()) return call.Finish(call.admission());
 class CallLog {
  public:
-  explicit CallLog(Method method) : method_(method), start_(absl::Now()) {}
+  // Admits the call through `admission` unless it is served from memory or
+  // is a long-lived stream (see Counted). `admission` must outlive the call.
+  CallLog(Method method, const grpc::ServerContext& context, CallAdmission& admission);
+  ~CallLog();
+  CallLog(const CallLog&) = delete;
+  CallLog& operator=(const CallLog&) = delete;
+
+  // OK when the call may start; DEADLINE_EXCEEDED when the client's deadline
+  // had passed before it started (nothing is done for it); RESOURCE_EXHAUSTED
+  // when as many calls as the server admits are in flight.
+  const absl::Status& admission() const { return admission_; }
+
   grpc::Status Finish(const absl::Status& status) const;
+
+  // Whether calls of `method` count against the admission limit: not the
+  // ones answered from memory (categories, units) nor the long-lived streams.
+  static bool Counted(Method method);
 
  private:
   const Method method_;
   const absl::Time start_;
+  const ScopedCallDeadline deadline_;
+  CallAdmission* admitted_ = nullptr;  // set when a slot was taken
+  absl::Status admission_;
 };
 
 // The peer's IP address without port or brackets ("203.0.113.7", "::1");

@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "storage/call_deadline.h"
 #include "storage/sql.h"
 #include "storage/sql_error.h"
 
@@ -41,6 +42,24 @@ int WholeSeconds(absl::Duration d) {
 // Whole seconds to wait for a row lock: below the read timeout, at most 10.
 int LockWaitSeconds(const MySqlOptions& options) {
   return std::clamp(WholeSeconds(options.read_timeout) / 2, 1, 10);
+}
+
+// The max_statement_time for a call with `left` to its deadline: none
+// without a deadline (or one more than a day away), else `left` rounded down
+// to 100 ms (to whole seconds above 10 s; at least 1 ms), so that no
+// statement runs past the deadline and calls made with the same deadline find
+// the session already set and spare the round trip.
+absl::Duration StatementTimeFor(absl::Duration left) {
+  if (left > absl::Hours(24)) return absl::ZeroDuration();
+  const absl::Duration step = left > absl::Seconds(10) ? absl::Seconds(1) : absl::Milliseconds(100);
+  const absl::Duration floored = absl::Floor(left, step);
+  if (floored > absl::ZeroDuration()) return floored;
+  return std::max(absl::Floor(left, absl::Milliseconds(1)), absl::Milliseconds(1));
+}
+
+absl::Status CallDeadlineExceeded() {
+  return absl::DeadlineExceededError(
+      "the call's deadline passed before the database was reached; retry with a longer deadline");
 }
 
 // Sleeps before attempt `attempt` (1, 2, ...) of a transaction: exponential,
@@ -270,6 +289,41 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Time deadlin
   return Lease(this, std::move(connection));
 }
 
+absl::StatusOr<ConnectionPool::Lease> ConnectionPool::AcquireForCall(bool autocommit) {
+  const absl::Time deadline = CurrentCallDeadline();
+  for (int attempt = 0;; ++attempt) {
+    const absl::Time now = absl::Now();
+    if (deadline <= now) return CallDeadlineExceeded();
+    absl::StatusOr<Lease> lease =
+        Acquire(std::min(now + options_.acquire_timeout, deadline), autocommit);
+    if (!lease.ok()) {
+      if (absl::IsUnavailable(lease.status()) && absl::Now() >= deadline) {
+        return CallDeadlineExceeded();
+      }
+      return lease.status();
+    }
+    const absl::Duration wanted = StatementTimeFor(deadline - absl::Now());
+    PooledConnection& connection = **lease;
+    if (connection.statement_time_ == wanted) return lease;
+    absl::Status status;
+    try {
+      sql::PreparedStatement& set = connection.Statement(sql_text::kSetStatementTime);
+      set.setDouble(1, absl::ToDoubleSeconds(wanted));
+      set.execute();
+      connection.statement_time_ = wanted;
+      return lease;
+    } catch (const sql::SQLException& e) {
+      if (IsConnectionError(e)) connection.MarkBroken();
+      status = SqlErrorToStatus(e);
+    } catch (const std::exception& e) {
+      connection.MarkBroken();
+      status = UnexpectedErrorToStatus(e);
+    }
+    // A connection that died while idle is replaced once, as Run does.
+    if (!(connection.broken() && connection.reused() && attempt == 0)) return status;
+  }
+}
+
 void ConnectionPool::Release(std::unique_ptr<PooledConnection> connection) {
   if (connection->broken_) {
     connection.reset();  // close outside the lock
@@ -328,7 +382,7 @@ absl::Status ConnectionPool::Run(absl::FunctionRef<absl::Status(PooledConnection
   for (int attempt = 0;; ++attempt) {
     AttemptOutcome outcome;
     {
-      absl::StatusOr<Lease> lease = Acquire(absl::Now() + options_.acquire_timeout);
+      absl::StatusOr<Lease> lease = AcquireForCall(/*autocommit=*/true);
       if (!lease.ok()) return lease.status();
       PooledConnection& connection = **lease;
       outcome.reused = connection.reused();
@@ -359,8 +413,7 @@ absl::Status ConnectionPool::RunTransaction(
   for (int attempt = 1;; ++attempt) {
     AttemptOutcome outcome;
     {
-      absl::StatusOr<Lease> lease =
-          Acquire(absl::Now() + options_.acquire_timeout, /*autocommit=*/false);
+      absl::StatusOr<Lease> lease = AcquireForCall(/*autocommit=*/false);
       if (!lease.ok()) return lease.status();
       PooledConnection& connection = **lease;
       outcome.reused = connection.reused();
@@ -377,6 +430,11 @@ absl::Status ConnectionPool::RunTransaction(
       bool in_transaction = true;  // from the first statement on
       try {
         absl::StatusOr<TransactionEnd> end = body(connection);
+        // A caller that has given up gets nothing committed in its name.
+        if (end.ok() && *end == TransactionEnd::kCommit && CurrentCallDeadline() <= absl::Now()) {
+          end = absl::DeadlineExceededError(
+              "the call's deadline passed before its change was committed; nothing was saved");
+        }
         if (end.ok() && *end == TransactionEnd::kCommit) {
           outcome.commit_sent = true;
           try {

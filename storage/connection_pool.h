@@ -18,6 +18,14 @@
 // C API calls behind those, so a COMMIT lost with its connection would not
 // throw and a transaction the server rolled back would be acknowledged.
 //
+// Calls are bounded by their deadline (storage/call_deadline.h): Run and
+// RunTransaction answer DEADLINE_EXCEEDED without running anything once the
+// current call's deadline has passed, wait for a connection until that
+// deadline at most, set the session's max_statement_time to the time left
+// (rounded down, so the server interrupts a statement its caller no longer
+// waits for), roll back instead of committing once it has passed, and do not
+// retry past it.
+//
 // Thread safety: ConnectionPool is thread-safe. A PooledConnection belongs to
 // one Lease and is used by one thread at a time.
 #ifndef DUMAS_STORAGE_CONNECTION_POOL_H_
@@ -100,6 +108,8 @@ class PooledConnection {
   bool broken_ = false;
   bool reused_ = false;
   bool autocommit_ = true;  // as dialled
+  // The session's max_statement_time; zero (none) as dialled.
+  absl::Duration statement_time_ = absl::ZeroDuration();
 };
 
 class ConnectionPool {
@@ -184,6 +194,10 @@ class ConnectionPool {
 
  private:
   explicit ConnectionPool(const MySqlOptions& options);
+  // Acquire for the current call: DEADLINE_EXCEEDED when its deadline has
+  // passed (or passes while waiting for a connection), else a connection
+  // whose max_statement_time is the time left to it.
+  absl::StatusOr<Lease> AcquireForCall(bool autocommit) ABSL_LOCKS_EXCLUDED(mu_);
   void Release(std::unique_ptr<PooledConnection> connection) ABSL_LOCKS_EXCLUDED(mu_);
 
   const MySqlOptions options_;

@@ -26,6 +26,12 @@ inline constexpr char kSessionIsolation[] =
 
 inline constexpr char kPing[] = "SELECT 1";
 
+// Bounds every later statement of the session (seconds, fractions allowed; 0
+// for no bound): the pool sets it to the time left to the call it serves
+// (storage/call_deadline.h). A statement that runs longer, waiting for a row
+// lock included, fails with error 1969 and is rolled back.
+inline constexpr char kSetStatementTime[] = "SET max_statement_time = ?";
+
 // --- Transactions --------------------------------------------------------------
 
 // Sent as plain statements (PooledConnection::Execute), never through

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "storage/call_deadline.h"
 
 namespace dumas {
 namespace {
@@ -28,6 +30,7 @@ constexpr int kErTableAccessDenied = 1142;
 constexpr int kErColumnAccessDenied = 1143;
 constexpr int kErSpecificAccessDenied = 1227;
 constexpr int kCrSslConnectionError = 2026;
+constexpr int kErQueryInterrupted = 1317;
 
 }  // namespace
 
@@ -103,6 +106,23 @@ absl::Status SqlErrorToStatus(const sql::SQLException& e) {
           absl::StrCat("database transaction conflict (MySQL error ", code, "); retry"));
     case kErNoReferencedRow:
       return absl::InvalidArgumentError("a referenced record does not exist");
+    case kErQueryInterrupted:
+      // InnoDB may report a lock wait cut short by max_statement_time as a
+      // plain interruption; anything else that interrupts (KILL QUERY by an
+      // operator) is worth a retry.
+      if (CurrentCallDeadline() > absl::Now()) {
+        return absl::UnavailableError(
+            absl::StrCat("the database interrupted the statement (MySQL error ", code,
+                         "); retry"));
+      }
+      [[fallthrough]];
+    case kErStatementTimeout:
+    case kErQueryTimeout:
+      // The session's max_statement_time is the call's remaining deadline
+      // (storage/call_deadline.h): the caller has given up.
+      return absl::DeadlineExceededError(
+          "the call's deadline passed while the database was working on it; retry with a "
+          "longer deadline");
     case kErDataTooLong:
     case kErTruncatedWrongValueForField:
     case kErTruncatedWrongValue:

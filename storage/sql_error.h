@@ -34,6 +34,10 @@ inline constexpr int kErDupEntry = 1062;
 inline constexpr int kErLockWaitTimeout = 1205;
 inline constexpr int kErLockDeadlock = 1213;
 inline constexpr int kErNoReferencedRow = 1452;
+// MariaDB's max_statement_time interrupted the statement (MySQL's own
+// max_execution_time answers 3024).
+inline constexpr int kErStatementTimeout = 1969;
+inline constexpr int kErQueryTimeout = 3024;
 
 // The status for an error thrown by Connector/C++.
 absl::Status SqlErrorToStatus(const sql::SQLException& e);

@@ -9,6 +9,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "grpcpp/alarm.h"
 
 namespace dumas::bench {
 namespace {
@@ -39,6 +40,10 @@ struct Slot {
   int64_t total_ok = 0;
   CodeCounts measured_errors{};
   CodeCounts total_errors{};
+  // Backing off after a refused call: the next completion is the alarm's.
+  bool backing_off = false;
+  grpc::Alarm alarm;
+  uint32_t jitter_state = 0;
 };
 
 class Runner {
@@ -105,7 +110,28 @@ void Runner::Poll(grpc::CompletionQueue* cq) {
     // A client unary Finish always completes with ok == true; the status
     // carries the outcome.
     Slot& slot = *static_cast<Slot*>(tag);
-    Complete(slot);
+    if (slot.backing_off) {
+      slot.backing_off = false;
+    } else {
+      Complete(slot);
+      const grpc::StatusCode code = slot.status.error_code();
+      if (options_.refused_backoff > absl::ZeroDuration() &&
+          (code == grpc::StatusCode::RESOURCE_EXHAUSTED ||
+           code == grpc::StatusCode::UNAVAILABLE) &&
+          phase_.load(std::memory_order_acquire) != kStop) {
+        // xorshift: a cheap jitter, different per slot.
+        slot.jitter_state ^= slot.jitter_state << 13;
+        slot.jitter_state ^= slot.jitter_state >> 17;
+        slot.jitter_state ^= slot.jitter_state << 5;
+        const double factor = 0.5 + (slot.jitter_state % 1000) / 1000.0;
+        slot.backing_off = true;
+        slot.alarm.Set(cq,
+                       std::chrono::system_clock::now() +
+                           absl::ToChronoMicroseconds(options_.refused_backoff * factor),
+                       &slot);
+        continue;
+      }
+    }
     if (!Issue(slot)) SlotFinished();
   }
 }
@@ -118,6 +144,7 @@ LoadResult Runner::Run(const std::function<std::unique_ptr<CallSlot>(int)>& make
   for (size_t i = 0; i < slots.size(); ++i) {
     slots[i].calls = make_slot(static_cast<int>(i));
     slots[i].cq = cqs[i % cqs.size()].get();
+    slots[i].jitter_state = 2463534242u + static_cast<uint32_t>(i) * 2654435761u;
   }
   std::vector<std::thread> pollers;
   for (auto& cq : cqs) pollers.emplace_back([this, q = cq.get()] { Poll(q); });

@@ -91,6 +91,10 @@ struct LoadOptions {
   // Threads polling completion queues (one queue each). One is cheapest: with
   // more, gRPC's pollers hand completions to each other across threads.
   int poll_threads = 1;
+  // When > 0, a slot whose call was refused (RESOURCE_EXHAUSTED or
+  // UNAVAILABLE) waits about this long (jittered 0.5-1.5x) before its next
+  // call, as a well-behaved client backs off; 0 retries at once.
+  absl::Duration refused_backoff = absl::ZeroDuration();
 };
 
 // Status codes 0..16 of grpc::StatusCode.

@@ -54,6 +54,9 @@ ABSL_FLAG(int, concurrency, 1, "calls in flight");
 ABSL_FLAG(absl::Duration, warmup, absl::Seconds(2), "load: time before measuring");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(8), "load: measured time");
 ABSL_FLAG(absl::Duration, call_timeout, absl::Seconds(30), "deadline of each call");
+ABSL_FLAG(absl::Duration, refused_backoff, absl::ZeroDuration(),
+          "load: after a RESOURCE_EXHAUSTED or UNAVAILABLE answer a slot waits about this long "
+          "(jittered) before its next call; 0 retries at once");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(60), "wait_ready: how long to wait");
 ABSL_FLAG(int, channels, 4, "separate HTTP/2 connections the calls are spread over");
 ABSL_FLAG(int, poll_threads, 1, "client threads polling completion queues");
@@ -167,6 +170,7 @@ LoadOptions OptionsFromFlags() {
   options.warmup = absl::GetFlag(FLAGS_warmup);
   options.measure = absl::GetFlag(FLAGS_duration);
   options.call_timeout = absl::GetFlag(FLAGS_call_timeout);
+  options.refused_backoff = absl::GetFlag(FLAGS_refused_backoff);
   options.poll_threads = absl::GetFlag(FLAGS_poll_threads);
   return options;
 }
