@@ -59,6 +59,9 @@ struct ServerOptions {
   // How long a watching Kompolnas consumer waits for a heartbeat when no
   // change comes.
   absl::Duration heartbeat_interval = absl::Seconds(5);
+  // Whether grpc.reflection.v1alpha describes the API to callers (grpcurl,
+  // buf curl). Production may switch it off and hand out dumas.protoset.
+  bool reflection = true;
 };
 
 // The stores a server runs on. MySqlStore is all of them (StoresOf).

@@ -53,6 +53,9 @@ ABSL_FLAG(std::string, log_origin, "dumas.polres-palu.polri.go.id/log",
           "its key; one per resort");
 ABSL_FLAG(absl::Duration, checkpoint_interval, absl::Seconds(10),
           "how often the transparency log signs a checkpoint while it grows");
+ABSL_FLAG(bool, reflection, true,
+          "serve gRPC server reflection (grpcurl, buf curl); switch off in production and "
+          "give callers dumas.protoset instead");
 ABSL_FLAG(std::string, role, "", "create-token: GATEWAY, INTAKE, UNIT, SUPERVISOR, OVERSIGHT or ADMIN");
 ABSL_FLAG(std::string, name, "", "create-token: the principal's unique name");
 ABSL_FLAG(std::string, unit, "", "create-token: the unit id, for UNIT principals");
@@ -162,6 +165,7 @@ int Serve(const MySqlOptions& db) {
   options.min_pollers = absl::GetFlag(FLAGS_min_pollers);
   options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_bytes);
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  options.reflection = absl::GetFlag(FLAGS_reflection);
   MySqlChangeLog::Options log_options;
   log_options.origin = absl::GetFlag(FLAGS_log_origin);
   log_options.checkpoint_interval = absl::GetFlag(FLAGS_checkpoint_interval);
