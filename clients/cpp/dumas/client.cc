@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "google/rpc/error_details.pb.h"
+#include "grpcpp/impl/codegen/client_unary_call.h"
+#include "grpcpp/impl/codegen/rpc_method.h"
 #include "google/rpc/status.pb.h"
 
 namespace dumas::client {
@@ -161,6 +163,20 @@ std::unique_ptr<grpc::ClientContext> Connection::NewContext(
   if (timeout.count() == 0) timeout = policy_.attempt_timeout;
   context->set_deadline(std::chrono::system_clock::now() + timeout);
   return context;
+}
+
+grpc::Status Connection::CallMethod(const google::protobuf::MethodDescriptor& method,
+                                    google::protobuf::Message& request,
+                                    google::protobuf::Message* response) const {
+  EnsureRequestId(request);
+  const std::string path = "/" + method.service()->full_name() + "/" + method.name();
+  const grpc::internal::RpcMethod rpc(path.c_str(), grpc::internal::RpcMethod::NORMAL_RPC,
+                                      channel_);
+  return Retry(request, [&](grpc::ClientContext* context) {
+    response->Clear();
+    return grpc::internal::BlockingUnaryCall<google::protobuf::Message, google::protobuf::Message>(
+        channel_.get(), rpc, context, request, response);
+  });
 }
 
 void Connection::EnsureRequestId(google::protobuf::Message& request) {

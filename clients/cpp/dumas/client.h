@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
 namespace dumas::client {
@@ -112,6 +113,13 @@ class Connection {
   // attempt_timeout when zero): for streaming calls, which are not retried.
   std::unique_ptr<grpc::ClientContext> NewContext(
       std::chrono::milliseconds timeout = std::chrono::milliseconds(0)) const;
+
+  // Calls the unary `method` of any dumas.v1 service by its descriptor, with
+  // messages of its input and output types (dynamic callers such as
+  // dumasctl), under the same request_id and retry rules as Call.
+  grpc::Status CallMethod(const google::protobuf::MethodDescriptor& method,
+                          google::protobuf::Message& request,
+                          google::protobuf::Message* response) const;
 
   // Calls a unary method: fills an empty request_id of `request` with a fresh
   // one, so that every attempt sends the same; then retries a safe call
