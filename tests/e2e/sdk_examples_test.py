@@ -149,7 +149,8 @@ class SdkExamplesTest(unittest.TestCase):
             listed = subprocess.run(base + ["--list-methods", f"http://{server.target}"],
                                     capture_output=True, text=True, env=env, timeout=60)
             self.assertNotEqual(listed.returncode, 0, "reflection answers although switched off")
-            called = subprocess.run(base + ["--schema", os.environ["DUMAS_PROTOSET"], url],
+            schema = os.environ["DUMAS_PROTOSET"] + "#format=binpb"
+            called = subprocess.run(base + ["--schema", schema, url],
                                     capture_output=True, text=True, env=env, timeout=60)
             self.assertEqual(called.returncode, 0, called.stderr)
             self.assertIn("categories/", called.stdout)
