@@ -119,7 +119,8 @@ class DumasctlTest(unittest.TestCase):
         self.assertIn(reference, out)
         self.ctl("track", reference, token=None, expect=2)  # no code at all
         self.ctl("track", reference, f"--tracking_code={code}", token=None, expect=2)
-        self.ctl("track", reference, token=None, stdin="T7KX-93QM-PC4H-WR\n", expect=4)
+        wrong_code = ("3" if code[0] != "3" else "4") + code[1:]
+        self.ctl("track", reference, token=None, stdin=wrong_code + "\n", expect=4)
         out = self.ctl("submit", f"--file={self.complaint_file}",
                        "--complaint.complainant.nik=123", token="gateway", expect=3)
         self.assertIn("complaint.complainant.nik", out)
@@ -140,11 +141,13 @@ class DumasctlTest(unittest.TestCase):
                 ("answer", ["--answer=Pengaduan terbukti."], "ANSWERED"),
                 ("close", [], "CLOSED"),
                 ("reopen", ["--internal_note=Pengadu keberatan."], "REOPENED")]:
+            before = json.loads(self.ctl("get", name, "--json"))["complaint"]["etag"]
             out = self.ctl(command, name, *args)
             self.assertIn(f"COMPLAINT_STATE_{state}", out, command)
         out = self.ctl("verify", reference, expect=6)
         self.assertIn("FAILED_PRECONDITION", out)
-        self.ctl("verify", reference, "--etag=stale", expect=6)
+        out = self.ctl("note", reference, "--text=Catatan.", f"--etag={before}", expect=6)
+        self.assertIn("ABORTED", out)
         out = self.ctl("events", reference)
         self.assertRegex(out, r"(?m)^NAME\s+EVENT_TIME\s+TYPE")
         out = self.ctl("list", "--states=REOPENED", "--page_size=5", "--json")

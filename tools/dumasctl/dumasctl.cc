@@ -213,6 +213,11 @@ bool ReadAll(const std::string& path, std::string* out) {
 const pb::EnumValueDescriptor* EnumValue(const pb::EnumDescriptor& e, std::string value) {
   for (char& ch : value) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   if (const auto* v = e.FindValueByName(value)) return v;
+  // The prefix of the enum's values (AIP-126): that of X_UNSPECIFIED.
+  if (const auto* zero = e.FindValueByNumber(0); zero != nullptr && zero->name().ends_with("UNSPECIFIED")) {
+    const std::string prefix = zero->name().substr(0, zero->name().size() - 11);
+    if (const auto* v = e.FindValueByName(prefix + value)) return v;
+  }
   for (int i = 0; i < e.value_count(); ++i) {
     const std::string& name = e.value(i)->name();
     if (name.size() > value.size() && name.ends_with("_" + value)) return e.value(i);
@@ -309,10 +314,19 @@ std::string Scalar(const pb::Message& m, const pb::FieldDescriptor& f, int index
     case pb::FieldDescriptor::CPPTYPE_MESSAGE: {
       const pb::Message& sub = rep ? r.GetRepeatedMessage(m, &f, index) : r.GetMessage(m, &f);
       const std::string& type = f.message_type()->full_name();
-      if (type == "google.protobuf.Timestamp" || type == "google.type.Date" ||
-          type == "google.protobuf.Duration") {
+      if (!rep && !r.HasField(m, &f)) return "";
+      if (type == "google.type.Date") {
+        const pb::Descriptor& d = *sub.GetDescriptor();
+        const pb::Reflection& dr = *sub.GetReflection();
+        char text[16];
+        std::snprintf(text, sizeof text, "%04d-%02d-%02d",
+                      dr.GetInt32(sub, d.FindFieldByName("year")),
+                      dr.GetInt32(sub, d.FindFieldByName("month")),
+                      dr.GetInt32(sub, d.FindFieldByName("day")));
+        return text;
+      }
+      if (type == "google.protobuf.Timestamp" || type == "google.protobuf.Duration") {
         std::string json;
-        if (!r.HasField(m, &f) && !rep) return "";
         (void)pb::util::MessageToJsonString(sub, &json);
         if (json.size() >= 2 && json.front() == '"') return json.substr(1, json.size() - 2);
         return json;
@@ -328,6 +342,9 @@ std::string Scalar(const pb::Message& m, const pb::FieldDescriptor& f, int index
 // not nested messages (such as the complainant's identity).
 bool Printable(const pb::FieldDescriptor& f) {
   if (f.type() == pb::FieldDescriptor::TYPE_BYTES) return false;
+  // Personal data stays out of tables (and so out of terminals' scrollback);
+  // --json shows what the caller may read.
+  if (f.name() == "reply_address") return false;
   if (f.cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) return true;
   const std::string& type = f.message_type()->full_name();
   return type == "google.protobuf.Timestamp" || type == "google.type.Date" ||
