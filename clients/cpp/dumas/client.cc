@@ -9,6 +9,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "grpcpp/impl/codegen/client_unary_call.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/impl/codegen/rpc_method.h"
 #include "google/rpc/status.pb.h"
 
