@@ -137,8 +137,8 @@ class DumasctlTest(unittest.TestCase):
         for command, args, state in [
                 ("verify", [], "VERIFIED"), ("assign", [], "ASSIGNED"),
                 ("start", [], "UNDER_INVESTIGATION"),
-                ("conclude", ["--outcome=SUBSTANTIATED", "--findings=Terbukti."], "CONCLUDED"),
-                ("answer", ["--answer=Pengaduan terbukti."], "ANSWERED"),
+                ("conclude", ["--outcome=SUBSTANTIATED", "--findings=Klarifikasi saksi membenarkan pengaduan."], "CONCLUDED"),
+                ("answer", ["--answer=Pengaduan Anda terbukti dan ditindaklanjuti."], "ANSWERED"),
                 ("close", [], "CLOSED"),
                 ("reopen", ["--internal_note=Pengadu keberatan."], "REOPENED")]:
             before = json.loads(self.ctl("get", name, "--json"))["complaint"]["etag"]
@@ -158,7 +158,7 @@ class DumasctlTest(unittest.TestCase):
                       self.ctl("archive", other, "--public_reason=Bukan ranah pengawasan."))
         third, _ = self.submit()
         self.assertIn("COMPLAINT_STATE_REJECTED",
-                      self.ctl("reject", third, "--reason=DUPLICATE", "--public_reason=Ganda."))
+                      self.ctl("reject", third, "--reason=DUPLICATE", "--public_reason=Pengaduan ganda dari pengadu yang sama."))
 
     def test_errors_of_every_kind(self):
         self.ctl("list", token="bad", expect=5)
