@@ -17,6 +17,8 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "server/listen_address.h"
+#include "grpcpp/impl/server_builder_option.h"
+#include "grpcpp/impl/server_builder_plugin.h"
 #include "server/log.h"
 #include "server/undecodable_request.h"
 
@@ -25,6 +27,19 @@ namespace {
 
 // Expired idempotency records deleted per refresh interval at most.
 constexpr int kPurgeBatch = 10000;
+
+// Drops the reflection plugin from one builder. Linking gRPC's reflection
+// library registers the plugin for every builder of the process, so leaving
+// it out means removing it again.
+class WithoutReflection : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    std::erase_if(*plugins, [](const std::unique_ptr<grpc::ServerBuilderPlugin>& plugin) {
+      return dynamic_cast<grpc::reflection::ProtoServerReflectionPlugin*>(plugin.get()) != nullptr;
+    });
+  }
+};
 
 }  // namespace
 
@@ -110,6 +125,7 @@ absl::StatusOr<std::unique_ptr<DumasServer>> DumasServer::Start(const ServerOpti
   quota.SetMaxThreads(options.max_threads);
   grpc::ServerBuilder builder;
   builder.SetResourceQuota(quota);
+  if (!options.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS,
                               options.min_pollers);

@@ -100,6 +100,9 @@ struct ServerOptions {
   absl::Duration outbox_stall_after = absl::Hours(1);
   // Freezing the monthly Anev reports of closed months.
   AnevReports::Options anev;
+  // Whether grpc.reflection.v1alpha describes the API to callers (grpcurl,
+  // buf curl). Production may switch it off and hand out dumas.protoset.
+  bool reflection = true;
 };
 
 // The stores a server runs on. MySqlStore is all of them (StoresOf).

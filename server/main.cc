@@ -90,6 +90,9 @@ ABSL_FLAG(absl::Duration, statistics_interval, absl::Seconds(15),
 ABSL_FLAG(absl::Duration, outbox_stall_after, absl::Hours(1),
           "the health of 'dumas.outbox' is NOT_SERVING while a notification has waited longer "
           "than this for its gateway");
+ABSL_FLAG(bool, reflection, true,
+          "serve gRPC server reflection (grpcurl, buf curl); switch off in production and "
+          "give callers dumas.protoset instead");
 ABSL_FLAG(std::string, role, "", "create-token: GATEWAY, INTAKE, UNIT, SUPERVISOR, OVERSIGHT or ADMIN");
 ABSL_FLAG(std::string, name, "", "create-token: the principal's unique name");
 ABSL_FLAG(std::string, unit, "", "create-token: the unit id, for UNIT principals");
@@ -388,6 +391,7 @@ int Serve(const MySqlOptions& db) {
   options.statistics_interval = absl::GetFlag(FLAGS_statistics_interval);
   options.outbox_stall_after = absl::GetFlag(FLAGS_outbox_stall_after);
   options.shutdown_drain = absl::GetFlag(FLAGS_shutdown_drain);
+  options.reflection = absl::GetFlag(FLAGS_reflection);
   MySqlChangeLog::Options log_options;
   log_options.origin = absl::GetFlag(FLAGS_log_origin);
   log_options.checkpoint_interval = absl::GetFlag(FLAGS_checkpoint_interval);

@@ -13,8 +13,19 @@ PYTHONPATH. The runtime is Debian's python3-grpcio and python3-protobuf.
         except grpc.RpcError as error:
             for v in dumas_client.field_violations(error):
                 print(v.field, v.description)
+
+Beyond the stubs: connect_from_environment() reads the address, TLS files
+and token from the environment (never from a command line), and
+Client.call() sets a deadline, fills an empty request_id, and retries the
+calls that are safe to repeat with that same request_id.
 """
 
+import importlib
+import os
+import pkgutil
+import random
+import re
+import time
 import uuid
 
 import grpc
@@ -83,16 +94,45 @@ class Client:
       health: a grpc.health.v1.Health stub.
       channel: the underlying grpc.Channel.
     Use as a context manager, or call close().
+
+    Every other dumas.v1 service is there too, by its name in snake case
+    without "_service" (ReportService -> client.report): the stubs are found
+    in the generated modules, not listed here.
     """
 
     def __init__(self, channel):
         self.channel = channel
+        for attribute, stub in _service_stubs().items():
+            setattr(self, attribute, stub(channel))
         self.complaints = complaint_service_pb2_grpc.ComplaintServiceStub(channel)
         self.admin = admin_service_pb2_grpc.AdminServiceStub(channel)
         self.notifications = notification_service_pb2_grpc.NotificationServiceStub(channel)
         self.integration = integration_service_pb2_grpc.IntegrationServiceStub(channel)
         self.reports = report_service_pb2_grpc.ReportServiceStub(channel)
         self.health = health_pb2_grpc.HealthStub(channel)
+
+    def call(self, method, request, timeout=10.0, attempts=4, initial_backoff=0.2,
+             max_backoff=3.0):
+        """Calls the unary `method` (a stub's bound method) with `request`.
+
+        Fills an empty request_id with a fresh one, so that every attempt
+        sends the same; retries a safe call (safe_to_retry) after UNAVAILABLE
+        or DEADLINE_EXCEEDED with jittered exponential backoff, `attempts`
+        times in all, each with its own `timeout` in seconds. Raises the last
+        grpc.RpcError.
+        """
+        ensure_request_id(request)
+        tries = attempts if safe_to_retry(request) else 1
+        backoff = initial_backoff
+        for attempt in range(tries):
+            try:
+                return method(request, timeout=timeout)
+            except grpc.RpcError as error:
+                if attempt + 1 >= tries or error.code() not in RETRYABLE_CODES:
+                    raise
+            time.sleep(random.uniform(backoff / 2, backoff))
+            backoff = min(max_backoff, backoff * 2)
+        raise AssertionError("unreachable")
 
     def close(self):
         self.channel.close()
@@ -120,6 +160,82 @@ def connect(target, token=None, credentials=None, options=None):
     if token is not None:
         channel = grpc.intercept_channel(channel, _BearerToken(token))
     return Client(channel)
+
+
+def connect_from_environment(environ=None, options=None):
+    """A Client configured from the environment, as dumasctl and the C++ SDK are:
+
+      DUMAS_ADDRESS     host:port (default 127.0.0.1:50051)
+      DUMAS_TOKEN_FILE  file holding the bearer token (or DUMAS_TOKEN)
+      DUMAS_CA_FILE     PEM of the server's CA: switches TLS on
+      DUMAS_CERT_FILE, DUMAS_KEY_FILE  this client's certificate and key: mutual TLS
+      DUMAS_SERVER_NAME the name in the server's certificate
+    """
+    env = os.environ if environ is None else environ
+    target = env.get("DUMAS_ADDRESS") or "127.0.0.1:50051"
+    token = None
+    if env.get("DUMAS_TOKEN_FILE"):
+        with open(env["DUMAS_TOKEN_FILE"], encoding="utf-8") as f:
+            token = f.read().strip()
+    elif env.get("DUMAS_TOKEN"):
+        token = env["DUMAS_TOKEN"]
+    credentials = None
+    cert, key = env.get("DUMAS_CERT_FILE"), env.get("DUMAS_KEY_FILE")
+    if bool(cert) != bool(key):
+        raise ValueError("DUMAS_CERT_FILE and DUMAS_KEY_FILE go together: set both or neither")
+    if env.get("DUMAS_CA_FILE") or cert:
+        def read(path):
+            if not path:
+                return None
+            with open(path, "rb") as f:
+                return f.read()
+        credentials = grpc.ssl_channel_credentials(
+            root_certificates=read(env.get("DUMAS_CA_FILE")),
+            private_key=read(key), certificate_chain=read(cert))
+    options = list(options or [])
+    if env.get("DUMAS_SERVER_NAME"):
+        options.append(("grpc.ssl_target_name_override", env["DUMAS_SERVER_NAME"]))
+    return connect(target, token=token, credentials=credentials, options=options)
+
+
+# The codes after which an attempt of a safe call is tried again.
+RETRYABLE_CODES = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+_READS = re.compile(r"^(Get|List|Track|Check)|ProofRequest$")
+
+
+def safe_to_retry(request):
+    """Whether a call with `request` may be repeated without changing its
+    effect: reads (Get*, List*, Track*, Check, proofs) and every request that
+    carries a non-empty request_id."""
+    if "request_id" in request.DESCRIPTOR.fields_by_name:
+        return bool(request.request_id)
+    return bool(_READS.search(request.DESCRIPTOR.name))
+
+
+def ensure_request_id(request):
+    """Sets an empty request_id of `request` to a fresh one; returns it (or
+    None for a request without the field)."""
+    if "request_id" not in request.DESCRIPTOR.fields_by_name:
+        return None
+    if not request.request_id:
+        request.request_id = new_request_id()
+    return request.request_id
+
+
+def _service_stubs():
+    """{attribute: Stub class} of every service of the generated dumas.v1."""
+    import dumas.v1 as package
+    stubs = {}
+    for module_info in pkgutil.iter_modules(package.__path__):
+        if not module_info.name.endswith("_pb2_grpc"):
+            continue
+        module = importlib.import_module(f"dumas.v1.{module_info.name}")
+        for name in dir(module):
+            if name.endswith("ServiceStub"):
+                service = name[:-len("ServiceStub")]
+                attribute = re.sub(r"(?<!^)(?=[A-Z])", "_", service).lower()
+                stubs[attribute] = getattr(module, name)
+    return stubs
 
 
 def new_request_id():
