@@ -285,6 +285,7 @@ void DumasServer::Shutdown() {
     stopping_.Notify();
     Log(LogLevel::kInfo, "shutdown_started",
         {{"grace_ms", absl::ToInt64Milliseconds(options_.shutdown_grace)}});
+    if (server_ == nullptr) return;  // Start failed before serving
     // Health first, so balancers stop sending before the port closes.
     server_->GetHealthCheckService()->Shutdown();
     if (options_.shutdown_drain > absl::ZeroDuration()) absl::SleepFor(options_.shutdown_drain);
@@ -294,7 +295,7 @@ void DumasServer::Shutdown() {
 }
 
 void DumasServer::Wait() {
-  server_->Wait();
+  if (server_ != nullptr) server_->Wait();
   if (watcher_.joinable()) watcher_.join();
   if (anev_freezer_.joinable()) anev_freezer_.join();
 }

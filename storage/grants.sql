@@ -44,9 +44,12 @@ GRANT SELECT, INSERT, UPDATE ON complaints TO SERVICE_ROLE;
 -- The event log: append-only.
 GRANT SELECT, INSERT ON complaint_events TO SERVICE_ROLE;
 
--- Idempotency records expire and are purged; change requests stay.
-GRANT SELECT, INSERT, DELETE ON idempotency_keys TO SERVICE_ROLE;
-GRANT SELECT, INSERT ON change_requests TO SERVICE_ROLE;
+-- Idempotency records expire and are purged, and are moved to a new data
+-- key by `dumasd reencrypt` (UPDATE). Change requests stay, except the
+-- complainant's own, which `dumasd purge-identities` deletes with the
+-- identity after its retention period.
+GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO SERVICE_ROLE;
+GRANT SELECT, INSERT, DELETE ON change_requests TO SERVICE_ROLE;
 
 -- The outbox: leased, acknowledged and set aside by UPDATE, never deleted.
 GRANT SELECT, INSERT, UPDATE ON notifications TO SERVICE_ROLE;

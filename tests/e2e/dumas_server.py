@@ -121,7 +121,8 @@ class DumasServer:
                 # As root, as the migrations and the tests' own SQL need:
                 # serving as a superuser must be allowed explicitly.
                 [self.dumasd, "serve", f"--listen={listen}", *self.flags(),
-                 "--allow_privileged_database_account", *self.serve_flags],
+                 "--allow_privileged_database_account", "--metrics_listen=127.0.0.1:0",
+                 *self.serve_flags],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
         while self.port is None:
