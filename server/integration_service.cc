@@ -1,6 +1,7 @@
 #include "server/integration_service.h"
 
 #include <algorithm>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -61,13 +62,12 @@ absl::Status ToProto(const ChangeRecord& change, v1::Change* out) {
 // Lists the changes after `after` into `add`, noting a gap (an event removed
 // from the database after it was logged: the verifiers will name it) in the
 // log for the operators.
-absl::StatusOr<int64_t> ListInto(ChangeLog& log, int64_t after, int limit,
-                                 const Principal& reader,
-                                 const std::function<bool(const v1::Change&)>& add) {
-  absl::StatusOr<std::vector<ChangeRecord>> changes = log.ListChanges(after, limit, reader);
-  if (!changes.ok()) return changes.status();
+// Passes each of `records` (the changes after `after`) to `add`, as the feed
+// shows it, until `add` returns false; returns the last revision passed.
+absl::StatusOr<int64_t> AddEach(const std::vector<ChangeRecord>& records, int64_t after,
+                                const std::function<bool(const v1::Change&)>& add) {
   int64_t last = after;
-  for (const ChangeRecord& record : *changes) {
+  for (const ChangeRecord& record : records) {
     if (record.revision != last + 1) {
       Log(LogLevel::kError, "log_gap", {{"after_revision", last}, {"next_revision", record.revision}});
     }
@@ -80,6 +80,14 @@ absl::StatusOr<int64_t> ListInto(ChangeLog& log, int64_t after, int limit,
     last = record.revision;
   }
   return last;
+}
+
+absl::StatusOr<int64_t> ListInto(ChangeLog& log, int64_t after, int limit,
+                                 const Principal& reader,
+                                 const std::function<bool(const v1::Change&)>& add) {
+  absl::StatusOr<std::vector<ChangeRecord>> changes = log.ListChanges(after, limit, reader);
+  if (!changes.ok()) return changes.status();
+  return AddEach(*changes, after, add);
 }
 
 }  // namespace
@@ -119,18 +127,34 @@ grpc::Status IntegrationServiceImpl::WatchChanges(
   }
   int64_t after = request->after_revision();
   absl::Time next_heartbeat = absl::Now() + heartbeat_interval_;
+  // While a consumer catches up, the next full page is read while this one is
+  // written, so that it waits for the slower of the two rather than both.
+  // Declared after `reader`, which it reads: destroyed (joined) first.
+  std::future<absl::StatusOr<std::vector<ChangeRecord>>> next_page;
+  int64_t next_page_after = -1;
   while (!context->IsCancelled() && !stopping_.HasBeenNotified()) {
     // The token again, every round: a revoked reader's stream ends.
     absl::StatusOr<Principal> still = authenticator_.Authorize(*context, Method::kWatchChanges);
     if (!still.ok()) return call.Finish(still.status());
+    absl::StatusOr<std::vector<ChangeRecord>> page =
+        next_page.valid() && next_page_after == after
+            ? next_page.get()
+            : log_.ListChanges(after, kMaxChangePage, *reader);
+    if (next_page.valid()) (void)next_page.get();  // read for another revision: dropped
+    if (!page.ok()) return call.Finish(page.status());
+    if (page->size() == static_cast<size_t>(kMaxChangePage)) {
+      next_page_after = page->back().revision;
+      next_page = std::async(std::launch::async, [this, from = next_page_after, &reader] {
+        return log_.ListChanges(from, kMaxChangePage, *reader);
+      });
+    }
     bool written = true;
-    absl::StatusOr<int64_t> last =
-        ListInto(log_, after, kMaxChangePage, *reader, [&](const v1::Change& change) {
-          v1::WatchChangesResponse message;
-          *message.mutable_change() = change;
-          written = writer->Write(message);
-          return written;
-        });
+    absl::StatusOr<int64_t> last = AddEach(*page, after, [&](const v1::Change& change) {
+      v1::WatchChangesResponse message;
+      *message.mutable_change() = change;
+      written = writer->Write(message);
+      return written;
+    });
     if (!last.ok()) return call.Finish(last.status());
     if (!written) return call.Finish(absl::CancelledError("the consumer went away"));
     const bool caught_up = *last - after < kMaxChangePage;
