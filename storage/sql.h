@@ -789,6 +789,10 @@ inline constexpr char kSelectNotificationsOfKey[] =
 inline constexpr char kSelectReferenceNumbers[] =
     "SELECT c.id, c.reference_number FROM " DUMAS_SQL_ID_LIST
     " JOIN complaints c ON c.id = j.id";
+// Every complaint's id and reference number, by id (tools/bench-feed seeds
+// events over them). No parameters.
+inline constexpr char kSelectAllReferenceNumbers[] =
+    "SELECT id, reference_number FROM complaints ORDER BY id";
 // Parameters: new key id, ciphertext, id, old key id.
 inline constexpr char kUpdateNotificationCiphertext[] =
     "UPDATE notifications SET key_id = ?, text_ct = ?"

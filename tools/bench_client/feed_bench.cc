@@ -23,9 +23,8 @@
 //       VerifyComplaint of the complaints of F at a fixed rate (open loop) while
 //       a consumer watches the feed; the time from each call's answer to its
 //       change reaching the consumer. Prints LIVE.
-#include <cppconn/connection.h>
 #include <cppconn/resultset.h>
-#include <cppconn/statement.h>
+#include <cppconn/prepared_statement.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -61,6 +60,7 @@
 #include "storage/keyring.h"
 #include "storage/mysql_options.h"
 #include "storage/mysql_store_internal.h"
+#include "storage/sql.h"
 #include "tools/bench_client/bench_calls.h"
 #include "tools/bench_client/latency_histogram.h"
 #include "tools/log_verifier/log_verifier.h"
@@ -154,9 +154,8 @@ int SeedEvents() {
   };
   std::vector<Target> complaints;
   absl::Status listed = (*pool)->Run([&](PooledConnection& c) {
-    std::unique_ptr<sql::Statement> statement(c.connection().createStatement());
     std::unique_ptr<sql::ResultSet> rows(
-        statement->executeQuery("SELECT id, reference_number FROM complaints ORDER BY id"));
+        c.Statement(sql_text::kSelectAllReferenceNumbers).executeQuery());
     while (rows->next()) {
       complaints.push_back({rows->getInt64(1), std::string(rows->getString(2))});
     }
