@@ -354,7 +354,9 @@ void MySqlChangeLog::Run() {
         }
       }
     }
+    absl::Time batch_started = absl::InfinitePast();
     if (leader) {
+      batch_started = absl::Now();
       absl::StatusOr<int> numbered = SequenceBatch(*lock_connection);
       if (!numbered.ok() || lock_connection->broken()) {
         // The connection (and with it the lock) may be gone: stand down.
@@ -380,6 +382,12 @@ void MySqlChangeLog::Run() {
       (void)CatchUp();
     }
     absl::MutexLock lock(&mu_);
+    // Pokes within the batch gap wait for its end: their events go together.
+    const absl::Duration gap_left = batch_started + options_.batch_gap - absl::Now();
+    if (gap_left > absl::ZeroDuration()) {
+      auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
+      mu_.AwaitWithTimeout(absl::Condition(&stopping), gap_left);
+    }
     auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return poked_ || stopping_; };
     mu_.AwaitWithTimeout(absl::Condition(&woken), options_.poll_interval);
     poked_ = false;

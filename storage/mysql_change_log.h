@@ -55,6 +55,12 @@ class MySqlChangeLog final : public ChangeLog {
     // How often the sequencer looks for new events when nobody pokes it, and
     // how often the other processes look for new leaves.
     absl::Duration poll_interval = absl::Milliseconds(20);
+    // The shortest time between the starts of two batches while the queue is
+    // short: the events committed meanwhile are numbered together, so that the
+    // sequencer's transactions (and their fsyncs) do not grow with the
+    // writers' rate. It is also what a live change waits at most before it is
+    // numbered. A full batch is followed at once.
+    absl::Duration batch_gap = absl::Milliseconds(10);
     // How often the sequencer signs a checkpoint while the log grows.
     absl::Duration checkpoint_interval = absl::Seconds(10);
     // Events numbered per transaction at most.
