@@ -421,132 +421,118 @@ absl::Status Keyring::GenerateFile(std::string_view path_view) {
   return status;
 }
 
-absl::StatusOr<std::string> Keyring::AddDataKey(std::string_view path_view, bool make_current) {
+absl::Status Keyring::RewriteKeyFile(
+    const std::string& path,
+    absl::FunctionRef<absl::Status(const Keyring&, std::vector<std::string>&)> edit) {
   if (absl::Status status = InitSodium(); !status.ok()) return status;
-  const std::string path(path_view);
   absl::StatusOr<std::string> contents = ReadKeyFile(path);
   if (!contents.ok()) return contents.status();
-  std::string key_id;
   std::string next;
+  absl::Status status;
   {
     absl::StatusOr<Keyring> keyring = Parse(path, *contents);
     if (!keyring.ok()) {
-      sodium_memzero(contents->data(), contents->size());
-      return keyring.status();
+      status = keyring.status();
+    } else {
+      std::vector<std::string> lines = absl::StrSplit(*contents, '\n');
+      if (!lines.empty() && lines.back().empty()) lines.pop_back();
+      status = edit(*keyring, lines);
+      if (status.ok()) next = absl::StrCat(absl::StrJoin(lines, "\n"), "\n");
+      for (std::string& line : lines) sodium_memzero(line.data(), line.size());
     }
-    do {
-      key_id = NewKeyId();
-    } while (keyring->HasDataKey(key_id));
-    unsigned char key[kKeyBytes];
-    crypto_aead_xchacha20poly1305_ietf_keygen(key);
-    std::string hex = HexKey(key);
-    sodium_memzero(key, sizeof key);
-    // The new key goes after the last data line, followed by the 'current'
-    // line (moved there, or added to keep the current key current).
-    const std::string current = make_current ? key_id : keyring->active_key_id();
-    std::vector<std::string> lines = absl::StrSplit(*contents, '\n');
-    if (!lines.empty() && lines.back().empty()) lines.pop_back();
-    size_t last_data = 0;
-    std::vector<std::string> kept;
-    for (std::string& line : lines) {
-      const auto [kind, id] = LineKind(line);
-      if (kind == "current") continue;
-      kept.push_back(std::move(line));
-      if (kind == "data") last_data = kept.size();
-    }
-    kept.insert(kept.begin() + static_cast<long>(last_data),
-                {absl::StrCat("data ", key_id, " ", hex), absl::StrCat("current ", current)});
-    next = absl::StrCat(absl::StrJoin(kept, "\n"), "\n");
-    for (std::string& line : kept) sodium_memzero(line.data(), line.size());
-    sodium_memzero(hex.data(), hex.size());
   }
   sodium_memzero(contents->data(), contents->size());
-  absl::Status status = Parse(path, next).status();
+  if (status.ok()) status = Parse(path, next).status();
   if (status.ok()) status = ReplaceKeyFile(path, next);
   sodium_memzero(next.data(), next.size());
+  return status;
+}
+
+namespace {
+
+// Drops the 'current' line and puts `added` right after the last data line.
+void ReplaceCurrentLine(std::vector<std::string>& lines, std::vector<std::string> added) {
+  std::vector<std::string> kept;
+  size_t last_data = 0;
+  for (std::string& line : lines) {
+    const auto [kind, id] = LineKind(line);
+    if (kind == "current") continue;
+    kept.push_back(std::move(line));
+    if (kind == "data") last_data = kept.size();
+  }
+  kept.insert(kept.begin() + static_cast<long>(last_data), std::make_move_iterator(added.begin()),
+              std::make_move_iterator(added.end()));
+  for (std::string& line : lines) sodium_memzero(line.data(), line.size());
+  lines = std::move(kept);
+}
+
+absl::Status NoSuchDataKey(const std::string& path, std::string_view key_id) {
+  return absl::NotFoundError(absl::StrCat("key file ", path, " has no data key ", Absl(key_id)));
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> Keyring::AddDataKey(std::string_view path_view, bool make_current) {
+  std::string key_id;
+  absl::Status status = RewriteKeyFile(
+      std::string(path_view),
+      [&](const Keyring& keyring, std::vector<std::string>& lines) -> absl::Status {
+        do {
+          key_id = NewKeyId();
+        } while (keyring.HasDataKey(key_id));
+        unsigned char key[kKeyBytes];
+        crypto_aead_xchacha20poly1305_ietf_keygen(key);
+        std::string hex = HexKey(key);
+        sodium_memzero(key, sizeof key);
+        // The new key goes after the last data line, followed by the
+        // 'current' line (moved there, or added to keep the current key
+        // current).
+        const std::string current = make_current ? key_id : keyring.active_key_id();
+        std::vector<std::string> added;
+        added.push_back(absl::StrCat("data ", key_id, " ", hex));
+        added.push_back(absl::StrCat("current ", current));
+        ReplaceCurrentLine(lines, std::move(added));
+        sodium_memzero(hex.data(), hex.size());
+        return absl::OkStatus();
+      });
   if (!status.ok()) return status;
   return key_id;
 }
 
 absl::Status Keyring::SetCurrentKey(std::string_view path_view, std::string_view key_id) {
-  if (absl::Status status = InitSodium(); !status.ok()) return status;
   const std::string path(path_view);
-  absl::StatusOr<std::string> contents = ReadKeyFile(path);
-  if (!contents.ok()) return contents.status();
-  std::string next;
-  absl::Status status;
-  {
-    absl::StatusOr<Keyring> keyring = Parse(path, *contents);
-    if (!keyring.ok()) {
-      status = keyring.status();
-    } else if (!keyring->HasDataKey(key_id)) {
-      status = absl::NotFoundError(absl::StrCat("key file ", path, " has no data key ",
-                                                Absl(key_id)));
-    } else {
-      std::vector<std::string> lines = absl::StrSplit(*contents, '\n');
-      if (!lines.empty() && lines.back().empty()) lines.pop_back();
-      std::vector<std::string> kept;
-      size_t last_data = 0;
-      for (std::string& line : lines) {
-        const auto [kind, id] = LineKind(line);
-        if (kind == "current") continue;
-        kept.push_back(std::move(line));
-        if (kind == "data") last_data = kept.size();
-      }
-      kept.insert(kept.begin() + static_cast<long>(last_data),
-                  absl::StrCat("current ", Absl(key_id)));
-      next = absl::StrCat(absl::StrJoin(kept, "\n"), "\n");
-      for (std::string& line : kept) sodium_memzero(line.data(), line.size());
-    }
-  }
-  sodium_memzero(contents->data(), contents->size());
-  if (status.ok()) status = Parse(path, next).status();
-  if (status.ok()) status = ReplaceKeyFile(path, next);
-  sodium_memzero(next.data(), next.size());
-  return status;
+  return RewriteKeyFile(
+      path, [&](const Keyring& keyring, std::vector<std::string>& lines) -> absl::Status {
+        if (!keyring.HasDataKey(key_id)) return NoSuchDataKey(path, key_id);
+        ReplaceCurrentLine(lines, {absl::StrCat("current ", Absl(key_id))});
+        return absl::OkStatus();
+      });
 }
 
 absl::Status Keyring::RemoveDataKey(std::string_view path_view, std::string_view key_id) {
-  if (absl::Status status = InitSodium(); !status.ok()) return status;
   const std::string path(path_view);
-  absl::StatusOr<std::string> contents = ReadKeyFile(path);
-  if (!contents.ok()) return contents.status();
-  std::string next;
-  absl::Status status;
-  {
-    absl::StatusOr<Keyring> keyring = Parse(path, *contents);
-    if (!keyring.ok()) {
-      status = keyring.status();
-    } else if (!keyring->HasDataKey(key_id)) {
-      status = absl::NotFoundError(absl::StrCat("key file ", path, " has no data key ",
-                                                Absl(key_id)));
-    } else if (keyring->active_key_id() == key_id) {
-      status = absl::FailedPreconditionError(absl::StrCat(
-          "data key ", Absl(key_id),
-          " is the current key; make another current first (dumasd set-current-key)"));
-    } else {
-      std::vector<std::string> lines = absl::StrSplit(*contents, '\n');
-      if (!lines.empty() && lines.back().empty()) lines.pop_back();
-      // Without a 'current' line the last data line is current, and it is
-      // not the one removed: which key is current does not change.
-      std::vector<std::string> kept;
-      for (std::string& line : lines) {
-        const auto [kind, id] = LineKind(line);
-        if (kind == "data" && id == key_id) {
-          sodium_memzero(line.data(), line.size());
-          continue;
+  return RewriteKeyFile(
+      path, [&](const Keyring& keyring, std::vector<std::string>& lines) -> absl::Status {
+        if (!keyring.HasDataKey(key_id)) return NoSuchDataKey(path, key_id);
+        if (keyring.active_key_id() == key_id) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "data key ", Absl(key_id),
+              " is the current key; make another current first (dumasd set-current-key)"));
         }
-        kept.push_back(std::move(line));
-      }
-      next = absl::StrCat(absl::StrJoin(kept, "\n"), "\n");
-      for (std::string& line : kept) sodium_memzero(line.data(), line.size());
-    }
-  }
-  sodium_memzero(contents->data(), contents->size());
-  if (status.ok()) status = Parse(path, next).status();
-  if (status.ok()) status = ReplaceKeyFile(path, next);
-  sodium_memzero(next.data(), next.size());
-  return status;
+        // Without a 'current' line the last data line is current, and it is
+        // not the one removed: which key is current does not change.
+        std::vector<std::string> kept;
+        for (std::string& line : lines) {
+          const auto [kind, id] = LineKind(line);
+          if (kind == "data" && id == key_id) {
+            sodium_memzero(line.data(), line.size());
+            continue;
+          }
+          kept.push_back(std::move(line));
+        }
+        lines = std::move(kept);
+        return absl::OkStatus();
+      });
 }
 
 const std::string& Keyring::active_key_id() const {

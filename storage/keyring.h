@@ -46,6 +46,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
@@ -148,6 +149,14 @@ class Keyring {
   struct Material;
   explicit Keyring(std::unique_ptr<Material> material);
   static absl::StatusOr<Keyring> Parse(std::string_view path, std::string_view contents);
+  // Rewrites the key file at `path`: reads and parses it, lets `edit` change
+  // its lines (without the final newline) given the parsed keys, checks that
+  // the result parses, and replaces the file atomically. Every copy of the
+  // key material is zeroed, whatever the outcome. The file is unchanged when
+  // `edit` or the check fails.
+  static absl::Status RewriteKeyFile(
+      const std::string& path,
+      absl::FunctionRef<absl::Status(const Keyring&, std::vector<std::string>&)> edit);
 
   std::unique_ptr<Material> material_;
 };
