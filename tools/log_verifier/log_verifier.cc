@@ -48,6 +48,14 @@ LogReport Bad(int64_t revision, std::string problem) {
   return report;
 }
 
+// A check that could not be made: the call failed.
+LogReport CallFailed(const grpc::Status& status, std::string problem) {
+  LogReport report = Bad(0, std::move(problem));
+  report.call_error =
+      absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  return report;
+}
+
 }  // namespace
 
 absl::StatusOr<LogRecord> RecordOfChange(const v1::Change& change) {
@@ -138,7 +146,8 @@ absl::StatusOr<VerifiedCheckpoint> LogVerifier::FetchCheckpoint() {
   v1::GetCheckpointResponse response;
   const grpc::Status status = stub_->GetCheckpoint(&context, request, &response);
   if (!status.ok()) {
-    return absl::UnavailableError(absl::StrCat("GetCheckpoint: ", status.error_message()));
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        absl::StrCat("GetCheckpoint: ", status.error_message()));
   }
   absl::StatusOr<SignedNote> note = SignedNote::Parse(response.checkpoint());
   if (!note.ok()) return absl::DataLossError("the checkpoint is not a signed note");
@@ -177,7 +186,7 @@ LogReport LogVerifier::CheckConsistency(const Checkpoint& older, const Checkpoin
   v1::GetConsistencyProofResponse response;
   const grpc::Status status = stub_->GetConsistencyProof(&context, request, &response);
   if (!status.ok()) {
-    return Bad(0, absl::StrCat("no consistency proof from ", older.tree_size, " to ",
+    return CallFailed(status, absl::StrCat("no consistency proof from ", older.tree_size, " to ",
                                newer.tree_size, ": ", status.error_message()));
   }
   std::vector<Hash> proof;
@@ -215,7 +224,8 @@ LogReport LogVerifier::RecomputeTree(const Checkpoint& checkpoint,
     v1::ListChangesResponse response;
     const grpc::Status status = stub_->ListChanges(&context, request, &response);
     if (!status.ok()) {
-      return Bad(0, absl::StrCat("ListChanges after ", after, ": ", status.error_message()));
+      return CallFailed(status,
+                        absl::StrCat("ListChanges after ", after, ": ", status.error_message()));
     }
     if (response.changes().empty()) {
       return Bad(after + 1, absl::StrCat("the feed ends at revision ", after, ", but ", size,
