@@ -646,22 +646,6 @@ int FeedTail(const dumas::client::Connection& dumas, dumas::v1::ListChangesReque
   return FollowFeed(dumas, request.after_revision(), until_idle, json);
 }
 
-// Whether a failed call says the check could not be made (the server down,
-// the token refused) rather than something about the log.
-bool CallProblem(absl::StatusCode code) {
-  switch (code) {
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDeadlineExceeded:
-    case absl::StatusCode::kUnauthenticated:
-    case absl::StatusCode::kPermissionDenied:
-    case absl::StatusCode::kResourceExhausted:
-    case absl::StatusCode::kNotFound:
-      return true;
-    default:
-      return false;
-  }
-}
-
 int VerifyFailed(int exit, const std::string& problem, int64_t revision, bool json) {
   static const char* const kWhat[] = {"BAD_SIGNATURE", "INCONSISTENT", "TAMPERED"};
   const char* what = kWhat[exit - kBadSignature];
@@ -733,7 +717,7 @@ int FeedVerify(const dumas::client::ChannelOptions& options,
   if (!latest.ok()) return CallFailed(latest.status(), json);
   if (older) {
     dumas::LogReport consistent = verifier.CheckConsistency(*older, latest->checkpoint);
-    if (!consistent.call_error.ok() && CallProblem(consistent.call_error.code())) {
+    if (!consistent.call_error.ok()) {
       return CallFailed(consistent.call_error, json);
     }
     if (!consistent.ok) {
@@ -741,7 +725,7 @@ int FeedVerify(const dumas::client::ChannelOptions& options,
     }
   }
   dumas::LogReport report = verifier.RecomputeTree(latest->checkpoint);
-  if (!report.call_error.ok() && CallProblem(report.call_error.code())) {
+  if (!report.call_error.ok()) {
     return CallFailed(report.call_error, json);
   }
   if (!report.ok) return VerifyFailed(kTampered, report.problem, report.first_bad_revision, json);

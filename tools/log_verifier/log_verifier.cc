@@ -48,11 +48,23 @@ LogReport Bad(int64_t revision, std::string problem) {
   return report;
 }
 
-// A check that could not be made: the call failed.
+// A failed call. The server down or slow, or the token refused, say nothing
+// about the log: the check could not be made (call_error). Any other refusal
+// (such as no consistency proof between two signed sizes) is the log's.
 LogReport CallFailed(const grpc::Status& status, std::string problem) {
   LogReport report = Bad(0, std::move(problem));
-  report.call_error =
-      absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      report.call_error =
+          absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+      break;
+    default:
+      break;
+  }
   return report;
 }
 

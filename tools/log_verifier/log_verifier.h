@@ -48,9 +48,9 @@ struct LogReport {
   int64_t leaves_checked = 0;
   int64_t first_bad_revision = 0;  // 0: none named
   std::string problem;            // what is wrong, for people; empty when ok
-  // Not OK when a call to the server failed (down, bad token, ...): the
-  // check could not be made, and nothing was found wrong with the log. Its
-  // code is the call's.
+  // Not OK when a call failed for a reason outside the log (the server down
+  // or slow, the token refused; the call's code): the check could not be
+  // made, and nothing was found wrong with the log.
   absl::Status call_error;
 };
 
