@@ -195,9 +195,12 @@ bool SecretField(std::string_view name) {
   return name == "tracking_code" || name == "token";
 }
 
-// Request fields that hold personal data: given in --file only, since flags
-// show in `ps` and in shell history.
-bool PersonalField(std::string_view name) { return name == "contact"; }
+// Request fields that hold personal data (the complainant's identity and
+// contact details, the reply address): given in --file only, since flags show
+// in `ps` and in shell history.
+bool PersonalField(std::string_view name) {
+  return name == "contact" || name == "complainant" || name == "reply_address";
+}
 
 const Command* FindCommand(std::string_view name) {
   for (const Command& c : kCommands) {
