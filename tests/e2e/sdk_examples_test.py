@@ -6,8 +6,10 @@ Python ones (clients/python/examples) run as their users would run them:
 settings and tokens from the environment and token files, never from the
 command line. A WhatsApp gateway submits a complaint and delivers its
 receipt, a case tool moves it to CLOSED as a supervisor, and a Kompolnas
-consumer reads the change feed. The Go and Java gateways run the same way
-when their SDKs were built. Also: the Python SDK's retries and
+consumer reads the change feed. The Go and Java examples run the same way
+when their SDKs were built: gateway, case tool, and a feed consumer that
+resumes from its stored revision (each change once over several runs) and
+checks the checkpoint's signature (a wrong key fails with 3). Also: the Python SDK's retries and
 BadRequest decoding, and `dumasd --noreflection` with dumas.protoset.
 
 Environment (set by ctest): DUMASD, DUMAS_CPP_EXAMPLES (folder of the C++
@@ -26,6 +28,7 @@ import grpc
 import dumas_client
 from dumas_server import DumasServer
 from dumas.v1 import complaint_service_pb2 as svc
+from dumas.v1 import integration_service_pb2 as integration
 
 CPP = os.environ.get("DUMAS_CPP_EXAMPLES", "")
 PY = os.environ.get("DUMAS_PY_EXAMPLES", "")
@@ -56,12 +59,12 @@ class SdkExamplesTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.server.close()
 
-    def run_example(self, argv, token, timeout=120):
+    def run_example(self, argv, token, timeout=120, expect=0):
         env = dict(os.environ, DUMAS_ADDRESS=self.server.target,
                    DUMAS_TOKEN_FILE=self.tokens[token])
         result = subprocess.run(argv, capture_output=True, text=True, env=env,
                                 timeout=timeout, check=False)
-        self.assertEqual(result.returncode, 0,
+        self.assertEqual(result.returncode, expect,
                          f"{os.path.basename(argv[-1])}: {result.stderr}{result.stdout}")
         return result.stdout
 
@@ -96,18 +99,96 @@ class SdkExamplesTest(unittest.TestCase):
                        [py, os.path.join(PY, "case_tool.py")],
                        [os.path.join(CPP, "dumas_kompolnas_feed_example"), "--until-idle"])
 
-    def gateway_only(self, argv):
-        out = self.run_example(argv, "whatsapp")
+    def write(self, name, text):
+        path = os.path.join(self.server.dir, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def log_keys(self):
+        """The log's verifier key file, and another key's (the same origin)."""
+        key = self.write("log.vkey", self.server.run("log-key",
+                                                     f"--key_file={self.server.key_file}"))
+        other = os.path.join(self.server.dir, "other", "dumas.keys")
+        if not os.path.exists(other):
+            os.makedirs(os.path.dirname(other), mode=0o700)
+            self.server.run("keygen", f"--key_file={other}")
+        wrong = self.write("wrong.vkey", self.server.run("log-key", f"--key_file={other}"))
+        return key, wrong
+
+    def consume(self, feed, state, key, until):
+        """Runs the feed consumer `feed` with its `state` file until `until(out)`
+        holds for what the runs printed; returns the revisions printed, run
+        after run."""
+        with open(self.tokens["oversight"], encoding="utf-8") as f:
+            token = f.read().strip()
+        with self.server.connect(token) as client:
+            client.call(client.integration.CreateCheckpoint, integration.CreateCheckpointRequest())
+        seen, printed = [], ""
+        deadline = time.monotonic() + 60
+        while True:
+            out = self.run_example(feed + [f"--state={state}", f"--log-key-file={key}"],
+                                   "oversight")
+            self.assertRegex(out, r"(?m)^checkpoint verified: tree size [1-9]\d*$")
+            seen += [int(r) for r in re.findall(r"(?m)^(\d+) ", out)]
+            printed += out
+            resume = int(re.search(r"(?m)^resume --after=(\d+)$", out).group(1))
+            if seen:
+                self.assertEqual(resume, seen[-1])
+                with open(state, encoding="utf-8") as f:
+                    self.assertEqual(int(f.read()), resume, "the stored revision")
+            if until(printed) or time.monotonic() > deadline:
+                return seen, printed
+            time.sleep(1)
+
+    def full_lifecycle(self, gateway, case_tool, feed, tag):
+        """The gateway submits, the case tool closes, the feed consumer reads
+        every change exactly once over several runs, resuming from its state."""
+        out = self.run_example(gateway, "whatsapp")
         name = re.search(r"^submitted (complaints/\S+)$", out, re.M).group(1)
         self.assertRegex(out, rf"delivered notifications/\d+ NOTIFICATION_KIND_RECEIPT for {name}")
+        out = self.run_example(case_tool + [name], "supervisor")
+        for transition in ["COMPLAINT_STATE_RECEIVED -> COMPLAINT_STATE_VERIFIED",
+                           "COMPLAINT_STATE_VERIFIED -> COMPLAINT_STATE_ASSIGNED",
+                           "COMPLAINT_STATE_ASSIGNED -> COMPLAINT_STATE_UNDER_INVESTIGATION",
+                           "COMPLAINT_STATE_UNDER_INVESTIGATION -> COMPLAINT_STATE_CONCLUDED",
+                           "COMPLAINT_STATE_CONCLUDED -> COMPLAINT_STATE_ANSWERED",
+                           "COMPLAINT_STATE_ANSWERED -> COMPLAINT_STATE_CLOSED"]:
+            self.assertIn(transition, out)
+        self.assertIn("handled by units/", out)
+        # The case tool again: the complaint is closed, nothing is changed.
+        self.run_example(case_tool + [name], "supervisor", expect=1)
 
-    def test_go_gateway(self):
+        key, wrong = self.log_keys()
+        state = os.path.join(self.server.dir, f"{tag}.state")
+        closed = rf"(?m)^\d+ {re.escape(name)} \S+ \S+ -> COMPLAINT_STATE_CLOSED$"
+        seen, printed = self.consume(feed, state, key, lambda out: re.search(closed, out))
+        self.assertRegex(printed, closed)
+        self.assertEqual(seen, list(range(1, len(seen) + 1)), "every change once, in order")
+        # A later complaint: the next runs start after the stored revision.
+        out = self.run_example(gateway, "whatsapp")
+        later = re.search(r"^submitted (complaints/\S+)$", out, re.M).group(1)
+        more, printed = self.consume(feed, state, key,
+                                     lambda out: re.search(rf"(?m)^\d+ {re.escape(later)} ", out))
+        self.assertRegex(printed, rf"(?m)^\d+ {re.escape(later)} ")
+        self.assertEqual(seen + more, list(range(1, len(seen) + len(more) + 1)),
+                         "resumed exactly after the stored revision")
+        # A checkpoint signed by another key: 3, and the state stays.
+        self.run_example(feed + [f"--state={state}", f"--log-key-file={wrong}"], "oversight",
+                         expect=3)
+        with open(state, encoding="utf-8") as f:
+            self.assertEqual(int(f.read()), more[-1])
+        self.run_example(feed, "oversight", expect=2)  # no state file named
+
+    def test_go_examples(self):
         folder = os.environ.get("DUMAS_GO_EXAMPLES")
         if not folder:
             self.skipTest("the Go SDK was not built (its tools are missing)")
-        self.gateway_only([os.path.join(folder, "dumas_go_whatsapp_gateway")])
+        self.full_lifecycle([os.path.join(folder, "dumas_go_whatsapp_gateway")],
+                            [os.path.join(folder, "dumas_go_case_tool")],
+                            [os.path.join(folder, "dumas_go_kompolnas_feed")], "go")
 
-    def test_java_gateway(self):
+    def test_java_examples(self):
         folder = os.environ.get("DUMAS_JAVA_DIR")
         if not folder:
             self.skipTest("the Java SDK was not built (its tools are missing)")
@@ -115,7 +196,9 @@ class SdkExamplesTest(unittest.TestCase):
             classpath = f.read().strip()
         classpath = ":".join([os.path.join(folder, "dumas-sdk.jar"),
                               os.path.join(folder, "examples"), classpath])
-        self.gateway_only(["java", "-cp", classpath, "WhatsAppGateway"])
+        java = ["java", "-cp", classpath]
+        self.full_lifecycle(java + ["WhatsAppGateway"], java + ["CaseTool"],
+                            java + ["KompolnasFeed"], "java")
 
     def test_python_bad_request_is_decoded(self):
         client = dumas_client.connect(self.server.target, token=self.server.gateway_token)

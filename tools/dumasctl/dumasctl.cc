@@ -6,6 +6,11 @@
 // DUMAS_TOKEN_FILE, DUMAS_CA_FILE, DUMAS_CERT_FILE, DUMAS_KEY_FILE,
 // DUMAS_SERVER_NAME), never from the command line, which other users can
 // read in `ps`; secrets (tokens, tracking codes) are refused as flags.
+//
+// A few commands do more than one call: `feed tail` pages the change feed and
+// may follow it, `feed verify` checks the transparency log with the project's
+// own verifier (tools/log_verifier), `report` and `public-report` print the
+// Anev tables.
 #include <unistd.h>
 
 #include <cstdio>
@@ -19,9 +24,14 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "domain/signed_note.h"
 #include "dumas/client.h"
 #include "dumas/v1/complaint_service.grpc.pb.h"
 #include "dumas/v1/integration_service.grpc.pb.h"
+#include "dumas/v1/report_service.pb.h"
+#include "tools/log_verifier/log_verifier.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
@@ -42,6 +52,9 @@ enum Exit {
   kUnavailable = 7,    // UNAVAILABLE or DEADLINE_EXCEEDED: server down or slow
   kThrottled = 8,      // RESOURCE_EXHAUSTED
   kBadSettings = 9,    // the environment's settings (token file, TLS files)
+  kBadSignature = 10,  // feed verify: the checkpoint is not signed by the log key
+  kInconsistent = 11,  // feed verify: the checkpoint does not extend the older one
+  kTampered = 12,      // feed verify: the feed does not recompute to the checkpoint
 };
 
 constexpr char kExitTable[] = R"(Exit status:
@@ -57,6 +70,12 @@ constexpr char kExitTable[] = R"(Exit status:
   7  the server is down or too slow (UNAVAILABLE, DEADLINE_EXCEEDED)
   8  too many attempts (RESOURCE_EXHAUSTED)
   9  the settings in the environment (unreadable token or TLS file)
+ 10  feed verify: the checkpoint's signature does not verify with the log key
+     (or it names another origin, or is malformed)
+ 11  feed verify: the checkpoint does not extend the older one given (the log
+     shrank, a split view, or no consistency proof that verifies)
+ 12  feed verify: the change feed does not recompute to the checkpoint (a
+     revision missing or altered; the first bad revision is named)
 )";
 
 constexpr char kSettings[] = R"(Settings (environment only; never flags):
@@ -65,7 +84,8 @@ constexpr char kSettings[] = R"(Settings (environment only; never flags):
   DUMAS_CA_FILE      PEM of the server's CA: switches TLS on
   DUMAS_CERT_FILE, DUMAS_KEY_FILE   your certificate and key: mutual TLS
   DUMAS_SERVER_NAME  the name in the server's certificate
-  DUMAS_TRACKING_CODE  the tracking code for track (or give it on stdin)
+  DUMAS_TRACKING_CODE  the tracking code for track, personal-data and
+                     correct-contact (or give it on stdin)
 )";
 
 struct Command {
@@ -74,6 +94,32 @@ struct Command {
   const char* positional;  // the request field of the first argument, or ""
   const char* summary;
 };
+
+// Flags of a command that are not fields of its request.
+struct OwnFlag {
+  const char* command;
+  const char* name;
+  const char* help;
+};
+
+const OwnFlag kOwnFlags[] = {
+    {"feed tail", "after", "=N  start after revision N (the same as --after_revision)"},
+    {"feed tail", "follow",
+     "     after the backlog, follow new changes as they come (WatchChanges)"},
+    {"feed tail", "until_idle", " with --follow: stop once caught up"},
+    {"feed verify", "log_key_file",
+     "=F  the log's verifier key (origin+keyid+base64), trusted out of band; required"},
+    {"feed verify", "older",
+     "=F  a checkpoint saved before (--save): the new one must extend it"},
+    {"feed verify", "save", "=F  write the verified checkpoint to F, for the next --older"},
+};
+
+const OwnFlag* FindOwnFlag(std::string_view command, std::string_view name) {
+  for (const OwnFlag& f : kOwnFlags) {
+    if (command == f.command && name == f.name) return &f;
+  }
+  return nullptr;
+}
 
 // The commands: each the method it calls.
 const Command kCommands[] = {
@@ -126,14 +172,34 @@ const Command kCommands[] = {
      "ADMIN: notifications set aside"},
     {"feed", "IntegrationService.ListChanges", "",
      "OVERSIGHT: a page of the change feed (--after_revision, --page_size)"},
-    {"feed-tail", "IntegrationService.WatchChanges", "",
-     "OVERSIGHT: follow the change feed (--after_revision; --until_idle stops when caught up)"},
+    {"feed tail", "IntegrationService.ListChanges", "",
+     "OVERSIGHT: every change after --after=N, page by page; --follow keeps following"},
+    {"feed verify", "IntegrationService.GetCheckpoint", "",
+     "OVERSIGHT: verify the transparency log (--log_key_file, [--older], [--save])"},
     {"checkpoint", "IntegrationService.GetCheckpoint", "", "the log's latest signed checkpoint"},
+    {"create-checkpoint", "IntegrationService.CreateCheckpoint", "",
+     "OVERSIGHT, SUPERVISOR: sign a checkpoint of the log as it is now"},
+    {"report", "ReportService.GetAnevReport", "month",
+     "the Anev report of a month (YYYY-MM): the resort, or --handling_unit=units/ID"},
+    {"public-report", "ReportService.GetPublicAnevReport", "month",
+     "the public Anev report of a month (YYYY-MM); needs no token"},
+    {"personal-data", "PersonalDataService.RequestPersonalData", "reference_number",
+     "send the complainant a copy of their data; the tracking code as for track"},
+    {"correct-contact", "PersonalDataService.CorrectContactDetails", "reference_number",
+     "correct contact details: --file=F ({\"contact\": {...}}), --update_mask=phone,...; "
+     "the tracking code as for track (with --file=-: in DUMAS_TRACKING_CODE)"},
 };
 
 // Request fields that hold secrets: never accepted as flags.
 bool SecretField(std::string_view name) {
   return name == "tracking_code" || name == "token";
+}
+
+// Request fields that hold personal data (the complainant's identity and
+// contact details, the reply address): given in --file only, since flags show
+// in `ps` and in shell history.
+bool PersonalField(std::string_view name) {
+  return name == "contact" || name == "complainant" || name == "reply_address";
 }
 
 const Command* FindCommand(std::string_view name) {
@@ -156,6 +222,7 @@ void PrintGeneralHelp() {
               "Usage: dumasctl COMMAND [ARGUMENT] [--FIELD=VALUE ...] [--json] [--file=F]\n"
               "       dumasctl COMMAND --help\n\nCommands:\n");
   for (const Command& c : kCommands) std::printf("  %-18s %s\n", c.name, c.summary);
+  std::printf("  %-18s the same as feed tail --follow\n", "feed-tail");
   std::printf("\nFlags name the request's fields (dotted for nested ones; repeat a flag for a\n"
               "list; enum values with or without their prefix). --file=F (or - for stdin)\n"
               "reads the request as JSON first; flags then override. A state change without\n"
@@ -188,6 +255,9 @@ void PrintCommandHelp(const Command& c, const pb::MethodDescriptor& m) {
               *c.positional ? " " : "", *c.positional ? c.positional : "", c.summary, c.method,
               m.input_type()->name().c_str());
   PrintFields(*m.input_type(), "", 0);
+  for (const OwnFlag& f : kOwnFlags) {
+    if (std::string_view(f.command) == c.name) std::printf("  --%s%s\n", f.name, f.help);
+  }
   std::printf("  --json   print the answer as JSON\n  --file=F read the request as JSON from F "
               "(- for stdin) first\n\n%s\n%s",
               kSettings, kExitTable);
@@ -238,6 +308,9 @@ std::string SetField(pb::Message& message, std::string_view path, const std::str
   if (SecretField(f->name())) {
     return "--" + f->name() + " is a secret: give it on stdin or in the environment, not as a flag";
   }
+  if (PersonalField(f->name())) {
+    return "--" + f->name() + " holds personal data: give it in --file, not as a flag";
+  }
   const pb::Reflection& r = *message.GetReflection();
   if (dot != std::string_view::npos) {
     if (f->type() != pb::FieldDescriptor::TYPE_MESSAGE || f->is_repeated()) {
@@ -284,6 +357,35 @@ std::string SetField(pb::Message& message, std::string_view path, const std::str
     }
     case pb::FieldDescriptor::CPPTYPE_MESSAGE: {
       pb::Message* sub = rep ? r.AddMessage(&message, f) : r.MutableMessage(&message, f);
+      const std::string& type = f->message_type()->full_name();
+      if (type == "google.type.Date") {
+        // YYYY-MM-DD, or YYYY-MM for a month (day 0).
+        int year = 0, month = 0, day = 0, used = 0;
+        const bool full = std::sscanf(value.c_str(), "%4d-%2d-%2d%n", &year, &month, &day, &used) == 3;
+        if (!full) {
+          day = 0;
+          used = 0;
+          if (std::sscanf(value.c_str(), "%4d-%2d%n", &year, &month, &used) != 2) used = -1;
+        }
+        if (used != static_cast<int>(value.size())) {
+          return "--" + name + " takes a date, YYYY-MM-DD (or YYYY-MM for a month)";
+        }
+        const pb::Descriptor& d = *sub->GetDescriptor();
+        const pb::Reflection& dr = *sub->GetReflection();
+        dr.SetInt32(sub, d.FindFieldByName("year"), year);
+        dr.SetInt32(sub, d.FindFieldByName("month"), month);
+        dr.SetInt32(sub, d.FindFieldByName("day"), day);
+        return "";
+      }
+      if (type == "google.protobuf.FieldMask") {
+        // Paths as the proto names them, separated by commas.
+        const pb::FieldDescriptor* paths = sub->GetDescriptor()->FindFieldByName("paths");
+        std::stringstream list(value);
+        for (std::string path; std::getline(list, path, ',');) {
+          if (!path.empty()) sub->GetReflection()->AddString(sub, paths, path);
+        }
+        return "";
+      }
       // Timestamp, Duration, ...: their JSON form is a string.
       std::string json = "\"" + value + "\"";
       if (!pb::util::JsonStringToMessage(json, sub).ok()) {
@@ -483,35 +585,41 @@ int ReportError(const char* what, const grpc::Status& status, bool json) {
   return ExitOf(status);
 }
 
-// Follows WatchChanges, printing each change as it comes.
-int FeedTail(const dumas::client::Connection& dumas, dumas::v1::WatchChangesRequest request,
-             bool until_idle, bool json) {
+void PrintChange(const dumas::v1::Change& c, bool json) {
+  if (json) {
+    PrintJson(c);
+  } else if (c.complaint().empty()) {
+    // A log record (such as a frozen Anev month): no states.
+    std::printf("%lld  %s  %s  -  -\n", static_cast<long long>(c.revision()),
+                c.record().name().c_str(), c.record().kind().c_str());
+  } else {
+    std::printf("%lld  %s  %s  %s  %s\n", static_cast<long long>(c.revision()),
+                c.complaint().c_str(), c.event().type().c_str(),
+                dumas::v1::ComplaintState_Name(c.event().from_state()).c_str(),
+                dumas::v1::ComplaintState_Name(c.event().to_state()).c_str());
+  }
+  std::fflush(stdout);
+}
+
+// Follows WatchChanges after `after`, printing each change as it comes.
+int FollowFeed(const dumas::client::Connection& dumas, int64_t after, bool until_idle,
+               bool json) {
   dumas::v1::IntegrationService::Stub stub(dumas.channel());
   std::unique_ptr<grpc::ClientContext> context = dumas.NewContext(std::chrono::hours(24 * 365));
+  dumas::v1::WatchChangesRequest request;
+  request.set_after_revision(after);
   auto stream = stub.WatchChanges(context.get(), request);
   dumas::v1::WatchChangesResponse message;
-  int64_t last = request.after_revision();
-  if (!json) std::printf("REVISION  COMPLAINT  TYPE  FROM_STATE  TO_STATE\n");
   while (stream->Read(&message)) {
     if (message.has_heartbeat()) {
-      if (until_idle && message.heartbeat().head_revision() <= last) {
+      if (until_idle && message.heartbeat().head_revision() <= after) {
         context->TryCancel();
         break;
       }
       continue;
     }
-    const dumas::v1::Change& c = message.change();
-    last = c.revision();
-    if (json) {
-      PrintJson(c);
-    } else {
-      std::printf("%lld  %s  %s  %s  %s\n", static_cast<long long>(c.revision()),
-                  c.complaint().empty() ? c.record().name().c_str() : c.complaint().c_str(),
-                  c.complaint().empty() ? c.record().kind().c_str() : c.event().type().c_str(),
-                  dumas::v1::ComplaintState_Name(c.event().from_state()).c_str(),
-                  dumas::v1::ComplaintState_Name(c.event().to_state()).c_str());
-    }
-    std::fflush(stdout);
+    after = message.change().revision();
+    PrintChange(message.change(), json);
   }
   grpc::Status status = stream->Finish();
   if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
@@ -520,12 +628,245 @@ int FeedTail(const dumas::client::Connection& dumas, dumas::v1::WatchChangesRequ
   return kOk;
 }
 
+// Prints every change after request.after_revision, a page at a time, up to
+// the head; then, with `follow`, the changes to come.
+int FeedTail(const dumas::client::Connection& dumas, dumas::v1::ListChangesRequest request,
+             bool follow, bool until_idle, bool json) {
+  if (!json) std::printf("REVISION  COMPLAINT  TYPE  FROM_STATE  TO_STATE\n");
+  dumas::v1::IntegrationService::Stub stub(dumas.channel());
+  while (true) {
+    dumas::v1::ListChangesResponse page;
+    grpc::Status status =
+        dumas.Call(&dumas::v1::IntegrationService::Stub::ListChanges, stub, request, &page);
+    if (!status.ok()) return ReportError("ListChanges", status, json);
+    for (const dumas::v1::Change& c : page.changes()) {
+      PrintChange(c, json);
+      request.set_after_revision(c.revision());
+    }
+    if (page.changes().empty() || request.after_revision() >= page.head_revision()) break;
+  }
+  if (!follow) return kOk;
+  return FollowFeed(dumas, request.after_revision(), until_idle, json);
+}
+
+int VerifyFailed(int exit, const std::string& problem, int64_t revision, bool json) {
+  static const char* const kWhat[] = {"BAD_SIGNATURE", "INCONSISTENT", "TAMPERED"};
+  const char* what = kWhat[exit - kBadSignature];
+  if (json) {
+    std::string out = std::string("{\"error\":{\"code\":\"") + what + "\"";
+    if (revision > 0) out += ",\"first_bad_revision\":" + std::to_string(revision);
+    std::fprintf(stderr, "%s}}\n", out.c_str());
+  } else {
+    std::fprintf(stderr, "dumasctl feed verify: %s: %s\n", what, problem.c_str());
+  }
+  return exit;
+}
+
+int CallFailed(const absl::Status& status, bool json) {
+  return ReportError("feed verify",
+                     grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                                  std::string(status.message())),
+                     json);
+}
+
+// feed verify: the latest checkpoint's signature with the log key, its
+// consistency with an older saved checkpoint, and every leaf recomputed from
+// the change feed (dumas::LogVerifier, as tools/verify-log does).
+int FeedVerify(const dumas::client::ChannelOptions& options,
+               const dumas::client::Connection& dumas,
+               const std::map<std::string, std::string>& own, bool json) {
+  auto flag = [&](const char* name) {
+    auto it = own.find(name);
+    return it == own.end() ? std::string() : it->second;
+  };
+  std::string key_text;
+  if (flag("log_key_file").empty() || !ReadAll(flag("log_key_file"), &key_text)) {
+    std::fprintf(stderr, "dumasctl feed verify: needs --log_key_file=F, a readable file holding "
+                         "the log's verifier key\n");
+    return kUsage;
+  }
+  absl::StatusOr<dumas::VerifierKey> key =
+      dumas::VerifierKey::Parse(std::string(absl::StripAsciiWhitespace(key_text)));
+  if (!key.ok()) {
+    std::fprintf(stderr, "dumasctl feed verify: --log_key_file does not hold a verifier key "
+                         "(origin+keyid+base64)\n");
+    return kUsage;
+  }
+  std::optional<dumas::Checkpoint> older;
+  if (const std::string path = flag("older"); !path.empty()) {
+    std::string text;
+    if (!ReadAll(path, &text)) {
+      std::fprintf(stderr, "dumasctl feed verify: cannot read --older %s\n", path.c_str());
+      return kUsage;
+    }
+    absl::StatusOr<dumas::SignedNote> note = dumas::SignedNote::Parse(text);
+    absl::StatusOr<dumas::Checkpoint> body =
+        note.ok() ? dumas::Checkpoint::ParseBody(note->body)
+                  : absl::StatusOr<dumas::Checkpoint>(note.status());
+    if (!body.ok() || !dumas::VerifyNoteSignature(*note, *key).ok() ||
+        body->origin != key->name) {
+      std::fprintf(stderr, "dumasctl feed verify: --older is not a checkpoint signed with the "
+                           "log key\n");
+      return kUsage;
+    }
+    older = *body;
+  }
+
+  dumas::LogVerifier verifier(dumas.channel(), options.token, *key);
+  absl::StatusOr<dumas::VerifiedCheckpoint> latest = verifier.FetchCheckpoint();
+  if (absl::IsDataLoss(latest.status())) {
+    return VerifyFailed(kBadSignature, std::string(latest.status().message()), 0, json);
+  }
+  if (!latest.ok()) return CallFailed(latest.status(), json);
+  if (older) {
+    dumas::LogReport consistent = verifier.CheckConsistency(*older, latest->checkpoint);
+    if (!consistent.call_error.ok()) {
+      return CallFailed(consistent.call_error, json);
+    }
+    if (!consistent.ok) {
+      return VerifyFailed(kInconsistent, consistent.problem, consistent.first_bad_revision, json);
+    }
+  }
+  dumas::LogReport report = verifier.RecomputeTree(latest->checkpoint);
+  if (!report.call_error.ok()) {
+    return CallFailed(report.call_error, json);
+  }
+  if (!report.ok) return VerifyFailed(kTampered, report.problem, report.first_bad_revision, json);
+  if (const std::string path = flag("save"); !path.empty()) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << latest->note;
+    if (!out.good()) {
+      std::fprintf(stderr, "dumasctl feed verify: cannot write --save %s\n", path.c_str());
+      return kFailed;
+    }
+  }
+  const std::string root = absl::BytesToHexString(absl::string_view(
+      reinterpret_cast<const char*>(latest->checkpoint.root_hash.data()),
+      latest->checkpoint.root_hash.size()));
+  if (json) {
+    std::printf("{\"verified\":true,\"origin\":\"%s\",\"tree_size\":%llu,\"root_hash\":\"%s\","
+                "\"leaves_checked\":%lld%s}\n",
+                latest->checkpoint.origin.c_str(),
+                static_cast<unsigned long long>(latest->checkpoint.tree_size), root.c_str(),
+                static_cast<long long>(report.leaves_checked),
+                older ? (",\"extends_tree_size\":" + std::to_string(older->tree_size)).c_str()
+                      : "");
+  } else {
+    std::printf("verified                     yes\n");
+    std::printf("%-28s %s\n", "origin", latest->checkpoint.origin.c_str());
+    std::printf("%-28s %llu\n", "tree_size",
+                static_cast<unsigned long long>(latest->checkpoint.tree_size));
+    std::printf("%-28s %s\n", "root_hash", root.c_str());
+    std::printf("%-28s %lld\n", "leaves_checked", static_cast<long long>(report.leaves_checked));
+    if (older) {
+      std::printf("%-28s %llu\n", "extends_tree_size",
+                  static_cast<unsigned long long>(older->tree_size));
+    }
+  }
+  return kOk;
+}
+
+// The first value of the row `key` of table `id` in `figures`: 0 when the
+// table has no such row (its tables list only what occurred), "" when the
+// figures have no such table or withhold its rows.
+std::string FirstValue(const dumas::v1::AnevFigures& figures, const std::string& id,
+                       const std::string& key) {
+  for (const auto& table : figures.tables()) {
+    if (table.id() != id) continue;
+    if (table.rows_withheld()) return "";
+    for (const auto& row : table.rows()) {
+      if (row.key() != key || row.values().empty()) continue;
+      if (!row.suppressed().empty() && row.suppressed(0)) return "<5";
+      return std::to_string(row.values(0));
+    }
+    return "0";
+  }
+  return "";
+}
+
+// Prints one Anev table: a row per key, a column per value; with
+// `previous`/`year_earlier`, the first column of the same row then
+// (PREV_<column>, YEAR_AGO_<column>). A suppressed value prints as <5.
+void PrintAnevTable(const dumas::v1::AnevTable& table, const dumas::v1::AnevFigures* previous,
+                    const dumas::v1::AnevFigures* year_earlier) {
+  std::printf("\n%s\n", table.id().c_str());
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header = {"KEY"};
+  for (const std::string& c : table.columns()) header.push_back(absl::AsciiStrToUpper(c));
+  const std::string first = table.columns().empty() ? "" : absl::AsciiStrToUpper(table.columns(0));
+  if (previous != nullptr) header.push_back("PREV_" + first);
+  if (year_earlier != nullptr) header.push_back("YEAR_AGO_" + first);
+  rows.push_back(header);
+  if (table.rows_withheld()) {
+    std::printf("  (rows withheld from this reader; rows_sha256 %s)\n",
+                table.rows_sha256().c_str());
+    return;
+  }
+  for (const auto& row : table.rows()) {
+    std::vector<std::string> cells = {row.key().empty() ? "(none)" : row.key()};
+    for (int i = 0; i < row.values_size(); ++i) {
+      const bool suppressed = i < row.suppressed_size() && row.suppressed(i);
+      cells.push_back(suppressed ? "<5" : std::to_string(row.values(i)));
+    }
+    if (previous != nullptr) cells.push_back(FirstValue(*previous, table.id(), row.key()));
+    if (year_earlier != nullptr) cells.push_back(FirstValue(*year_earlier, table.id(), row.key()));
+    rows.push_back(cells);
+  }
+  std::vector<size_t> width;
+  for (const auto& row : rows) {
+    if (width.size() < row.size()) width.resize(row.size(), 0);
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  for (const auto& row : rows) {
+    std::string out = "  ";
+    for (size_t c = 0; c < row.size(); ++c) {
+      // Keys left, numbers right.
+      const std::string pad(width[c] - row[c].size(), ' ');
+      out += c == 0 ? row[c] + pad : pad + row[c];
+      if (c + 1 < row.size()) out += "  ";
+    }
+    std::printf("%s\n", out.c_str());
+  }
+}
+
+// Prints an Anev report as tables: the month's, each beside the month before
+// and the year before; then the shortfalls and the trend.
+void PrintAnevReport(const dumas::v1::AnevReport& report, const std::string& rule) {
+  const dumas::v1::AnevFigures& f = report.figures();
+  std::printf("%-28s %04d-%02d\n", "month", f.month().year(), f.month().month());
+  std::printf("%-28s %s\n", "scope", f.scope().c_str());
+  std::printf("%-28s %s\n", "as_of_time",
+              pb::util::TimeUtil::ToString(f.as_of_time()).c_str());
+  std::printf("%-28s %s\n", "frozen", f.frozen() ? "yes" : "no");
+  std::printf("%-28s %s\n", "digest", f.digest().c_str());
+  if (!f.month_digest().empty()) std::printf("%-28s %s\n", "month_digest", f.month_digest().c_str());
+  if (!rule.empty()) std::printf("%-28s %s\n", "rule", rule.c_str());
+  for (const auto& table : f.tables()) {
+    PrintAnevTable(table, report.has_previous_month() ? &report.previous_month() : nullptr,
+                   report.has_year_earlier() ? &report.year_earlier() : nullptr);
+  }
+  for (const auto& table : report.shortfalls()) PrintAnevTable(table, nullptr, nullptr);
+  if (report.has_trend()) PrintAnevTable(report.trend(), nullptr, nullptr);
+}
+
 int Run(int argc, char** argv) {
   if (argc < 2 || std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "help") {
     PrintGeneralHelp();
     return argc < 2 ? kUsage : kOk;
   }
-  const Command* command = FindCommand(argv[1]);
+  // Two-word commands (feed tail, feed verify); feed-tail is feed tail --follow.
+  std::string command_name = argv[1];
+  int first = 2;
+  std::map<std::string, std::string> own;
+  if (command_name == "feed" && argc > 2 &&
+      (std::string_view(argv[2]) == "tail" || std::string_view(argv[2]) == "verify")) {
+    command_name += std::string(" ") + argv[2];
+    first = 3;
+  } else if (command_name == "feed-tail") {
+    command_name = "feed tail";
+    own["follow"] = "";
+  }
+  const Command* command = FindCommand(command_name);
   if (command == nullptr) {
     std::fprintf(stderr, "dumasctl: unknown command '%s' (dumasctl --help lists them)\n", argv[1]);
     return kUsage;
@@ -536,11 +877,10 @@ int Run(int argc, char** argv) {
     return kFailed;
   }
   bool json = false;
-  bool until_idle = false;
   std::string file;
   std::vector<std::string> positional;
   std::vector<std::pair<std::string, std::string>> flags;
-  for (int i = 2; i < argc; ++i) {
+  for (int i = first; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       PrintCommandHelp(*command, *method);
@@ -548,14 +888,23 @@ int Run(int argc, char** argv) {
     }
     if (arg == "--json") {
       json = true;
-    } else if (arg == "--until_idle" || arg == "--until-idle") {
-      until_idle = true;
     } else if (arg.starts_with("--file=")) {
       file = std::string(arg.substr(7));
     } else if (arg.starts_with("--")) {
       const size_t eq = arg.find('=');
-      flags.emplace_back(std::string(arg.substr(2, eq == std::string_view::npos ? arg.npos : eq - 2)),
-                         eq == std::string_view::npos ? "" : std::string(arg.substr(eq + 1)));
+      std::string flag(arg.substr(2, eq == std::string_view::npos ? arg.npos : eq - 2));
+      std::string value = eq == std::string_view::npos ? "" : std::string(arg.substr(eq + 1));
+      std::string own_name = flag;
+      for (char& ch : own_name) {
+        if (ch == '-') ch = '_';
+      }
+      if (own_name == "after" && FindOwnFlag(command->name, own_name) != nullptr) {
+        flags.emplace_back("after_revision", value);
+      } else if (FindOwnFlag(command->name, own_name) != nullptr) {
+        own[own_name] = value;
+      } else {
+        flags.emplace_back(flag, value);
+      }
     } else {
       positional.emplace_back(arg);
     }
@@ -606,7 +955,11 @@ int Run(int argc, char** argv) {
       return kUsage;
     }
   }
-  if (std::string_view(command->name) == "track") {
+  // The tracking code, where the request takes one (track, personal-data,
+  // correct-contact): from the environment or stdin, unless --file gave it.
+  if (const pb::FieldDescriptor* code_field =
+          request->GetDescriptor()->FindFieldByName("tracking_code");
+      code_field != nullptr && request->GetReflection()->GetString(*request, code_field).empty()) {
     std::string code;
     if (const char* env = std::getenv("DUMAS_TRACKING_CODE"); env != nullptr && *env) {
       code = env;
@@ -615,12 +968,11 @@ int Run(int argc, char** argv) {
     }
     while (!code.empty() && (code.back() == '\r' || code.back() == ' ')) code.pop_back();
     if (code.empty()) {
-      std::fprintf(stderr, "dumasctl track: give the tracking code in DUMAS_TRACKING_CODE or on "
-                           "stdin, never as an argument\n");
+      std::fprintf(stderr, "dumasctl %s: give the tracking code in DUMAS_TRACKING_CODE or on "
+                           "stdin, never as an argument\n", command->name);
       return kUsage;
     }
-    request->GetReflection()->SetString(
-        request.get(), request->GetDescriptor()->FindFieldByName("tracking_code"), code);
+    request->GetReflection()->SetString(request.get(), code_field, code);
   }
 
   std::string error;
@@ -632,13 +984,12 @@ int Run(int argc, char** argv) {
   }
   const dumas::client::Connection dumas(*options);
 
-  if (method->server_streaming()) {
-    if (std::string_view(command->name) != "feed-tail") {
-      std::fprintf(stderr, "dumasctl: %s streams; not supported\n", command->method);
-      return kFailed;
-    }
-    return FeedTail(dumas, static_cast<dumas::v1::WatchChangesRequest&>(*request), until_idle,
-                    json);
+  if (std::string_view(command->name) == "feed tail") {
+    return FeedTail(dumas, static_cast<dumas::v1::ListChangesRequest&>(*request),
+                    own.contains("follow"), own.contains("until_idle"), json);
+  }
+  if (std::string_view(command->name) == "feed verify") {
+    return FeedVerify(*options, dumas, own, json);
   }
 
   // A state change names the etag last read: without --etag, read it now.
@@ -661,6 +1012,11 @@ int Run(int argc, char** argv) {
   if (!status.ok()) return ReportError(method->name().c_str(), status, json);
   if (json) {
     PrintJson(*response);
+  } else if (const auto* report = dynamic_cast<const dumas::v1::GetAnevReportResponse*>(response.get())) {
+    PrintAnevReport(report->report(), "");
+  } else if (const auto* published =
+                 dynamic_cast<const dumas::v1::GetPublicAnevReportResponse*>(response.get())) {
+    PrintAnevReport(published->report(), published->rule());
   } else {
     PrintTable(*response);
   }

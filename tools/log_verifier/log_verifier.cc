@@ -48,6 +48,26 @@ LogReport Bad(int64_t revision, std::string problem) {
   return report;
 }
 
+// A failed call. The server down or slow, or the token refused, say nothing
+// about the log: the check could not be made (call_error). Any other refusal
+// (such as no consistency proof between two signed sizes) is the log's.
+LogReport CallFailed(const grpc::Status& status, std::string problem) {
+  LogReport report = Bad(0, std::move(problem));
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      report.call_error =
+          absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+      break;
+    default:
+      break;
+  }
+  return report;
+}
+
 }  // namespace
 
 absl::StatusOr<LogRecord> RecordOfChange(const v1::Change& change) {
@@ -138,7 +158,8 @@ absl::StatusOr<VerifiedCheckpoint> LogVerifier::FetchCheckpoint() {
   v1::GetCheckpointResponse response;
   const grpc::Status status = stub_->GetCheckpoint(&context, request, &response);
   if (!status.ok()) {
-    return absl::UnavailableError(absl::StrCat("GetCheckpoint: ", status.error_message()));
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        absl::StrCat("GetCheckpoint: ", status.error_message()));
   }
   absl::StatusOr<SignedNote> note = SignedNote::Parse(response.checkpoint());
   if (!note.ok()) return absl::DataLossError("the checkpoint is not a signed note");
@@ -177,7 +198,7 @@ LogReport LogVerifier::CheckConsistency(const Checkpoint& older, const Checkpoin
   v1::GetConsistencyProofResponse response;
   const grpc::Status status = stub_->GetConsistencyProof(&context, request, &response);
   if (!status.ok()) {
-    return Bad(0, absl::StrCat("no consistency proof from ", older.tree_size, " to ",
+    return CallFailed(status, absl::StrCat("no consistency proof from ", older.tree_size, " to ",
                                newer.tree_size, ": ", status.error_message()));
   }
   std::vector<Hash> proof;
@@ -215,7 +236,8 @@ LogReport LogVerifier::RecomputeTree(const Checkpoint& checkpoint,
     v1::ListChangesResponse response;
     const grpc::Status status = stub_->ListChanges(&context, request, &response);
     if (!status.ok()) {
-      return Bad(0, absl::StrCat("ListChanges after ", after, ": ", status.error_message()));
+      return CallFailed(status,
+                        absl::StrCat("ListChanges after ", after, ": ", status.error_message()));
     }
     if (response.changes().empty()) {
       return Bad(after + 1, absl::StrCat("the feed ends at revision ", after, ", but ", size,

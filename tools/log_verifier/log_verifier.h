@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "domain/log_entry.h"
 #include "domain/merkle_tree.h"
@@ -47,6 +48,10 @@ struct LogReport {
   int64_t leaves_checked = 0;
   int64_t first_bad_revision = 0;  // 0: none named
   std::string problem;            // what is wrong, for people; empty when ok
+  // Not OK when a call failed for a reason outside the log (the server down
+  // or slow, the token refused; the call's code): the check could not be
+  // made, and nothing was found wrong with the log.
+  absl::Status call_error;
 };
 
 class LogVerifier {
@@ -56,7 +61,8 @@ class LogVerifier {
   LogVerifier(std::shared_ptr<grpc::Channel> channel, std::string token, VerifierKey log_key);
 
   // The latest checkpoint, its signature verified with the log key.
-  // DATA_LOSS when it does not verify (or names another origin).
+  // DATA_LOSS when it does not verify (or names another origin); the call's
+  // own code when GetCheckpoint fails (UNAVAILABLE, NOT_FOUND, ...).
   absl::StatusOr<VerifiedCheckpoint> FetchCheckpoint();
 
   // Whether `newer` extends `older` (both verified checkpoints): equal sizes

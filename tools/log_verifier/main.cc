@@ -113,6 +113,10 @@ int Main(int argc, char** argv) {
       return 3;
     }
     LogReport consistent = verifier.CheckConsistency(*held, latest->checkpoint);
+    if (!consistent.call_error.ok()) {
+      std::fprintf(stderr, "%s\n", consistent.problem.c_str());
+      return 3;
+    }
     if (!consistent.ok) {
       std::printf("TAMPERED: %s\n", consistent.problem.c_str());
       return 1;
@@ -126,6 +130,10 @@ int Main(int argc, char** argv) {
   }
   std::vector<Hash> leaves;
   LogReport report = verifier.RecomputeTree(latest->checkpoint, &known, &leaves);
+  if (!report.call_error.ok()) {
+    std::fprintf(stderr, "%s\n", report.problem.c_str());
+    return 3;
+  }
   if (!report.ok) {
     if (report.first_bad_revision > 0) {
       std::printf("TAMPERED at revision %lld: %s\n",
