@@ -77,6 +77,21 @@ class IntegrationServiceTest : public ServiceFixture {
     return events;
   }
 
+  // The first `n` changes of the feed, in one page. Reading a consented
+  // identity writes an IDENTITY_READ event, which a later page may already
+  // hold: one page reads exactly the changes asked for.
+  std::vector<v1::Change> FirstChanges(const std::string& token, int n) {
+    v1::ListChangesRequest request;
+    request.set_after_revision(0);
+    request.set_page_size(n);
+    v1::ListChangesResponse response;
+    grpc::ClientContext context;
+    Authorize(context, token);
+    const grpc::Status status = integration_->ListChanges(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return {response.changes().begin(), response.changes().end()};
+  }
+
   std::vector<v1::Change> AllChanges(const std::string& token) {
     std::vector<v1::Change> all;
     int64_t after = 0;
@@ -725,7 +740,7 @@ TEST_F(IntegrationServiceTest, TheIdentityReachesKompolnasOnlyWithConsent) {
   ASSERT_TRUE(Submit(ValidRequest(), &without).ok());
   AwaitAllNumbered();
 
-  const std::vector<v1::Change> changes = AllChanges(oversight_);
+  const std::vector<v1::Change> changes = FirstChanges(oversight_, 2);
   ASSERT_THAT(changes, SizeIs(2));
   const v1::Change& shared =
       changes[0].complaint() == with.complaint().name() ? changes[0] : changes[1];
@@ -753,7 +768,7 @@ TEST_F(IntegrationServiceTest, TheIdentityReachesKompolnasOnlyWithConsent) {
   EXPECT_EQ(again[2].event().type(), "IDENTITY_READ");
   EXPECT_EQ(Count("SELECT COUNT(*) FROM complaint_events WHERE type = 'IDENTITY_READ'"), 1);
   const std::string second_reader = NewToken("second-oversight", Role::kOversight, "");
-  ASSERT_THAT(AllChanges(second_reader), SizeIs(3));
+  ASSERT_THAT(FirstChanges(second_reader, 3), SizeIs(3));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM complaint_events WHERE type = 'IDENTITY_READ'"), 2);
 
   // GetComplaint shows OVERSIGHT the identity with consent only.
