@@ -22,8 +22,26 @@ function(dumas_cc_library name)
   endif()
 endfunction()
 
+# The tests that ThreadSanitizer can judge (`DUMAS_SANITIZE=thread
+# tools/test`): the C++ tests labelled unit or storage, that is our code alone
+# or against MariaDB, with no gRPC server or channel in them (Debian's gRPC is
+# not instrumented). dumas_tsan_test(TEST TARGET) labels TEST `tsan` too, and
+# the target thread_sanitizer_tests builds TARGET, so that a ThreadSanitizer
+# tree builds only what it runs.
+add_custom_target(thread_sanitizer_tests)
+function(dumas_tsan_test test target)
+  get_test_property(${test} LABELS labels)
+  if(NOT labels)
+    set(labels "")
+  endif()
+  list(APPEND labels tsan)
+  set_tests_properties(${test} PROPERTIES LABELS "${labels}")
+  add_dependencies(thread_sanitizer_tests ${target})
+endfunction()
+
 # dumas_cc_test(path/to/foo_test.cc DEPS ... [LABELS ...]): a GoogleTest binary
-# named after its file, registered with ctest.
+# named after its file, registered with ctest. Those labelled unit or storage
+# are ThreadSanitizer's too (dumas_tsan_test).
 function(dumas_cc_test file)
   cmake_parse_arguments(ARG "" "" "DEPS;LABELS" ${ARGN})
   get_filename_component(name ${file} NAME_WE)
@@ -33,6 +51,9 @@ function(dumas_cc_test file)
   add_test(NAME ${name} COMMAND ${name})
   if(ARG_LABELS)
     set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}")
+  endif()
+  if("unit" IN_LIST ARG_LABELS OR "storage" IN_LIST ARG_LABELS)
+    dumas_tsan_test(${name} ${name})
   endif()
 endfunction()
 
