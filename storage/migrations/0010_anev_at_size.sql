@@ -1,0 +1,28 @@
+-- Dumas schema, version 10: the Anev report at a million complaints
+-- (docs/anev-report.md, "Cost, measured"). The state of a complaint at a
+-- month's end, and the start of the result deadline running then, are read
+-- from the complaint's own events (storage/sql.h, DUMAS_SQL_ANEV_STATE_AT and
+-- DUMAS_SQL_ANEV_ROUND_START) for every complaint changed since the month
+-- ended: for the month before the current one, a month's worth of complaints
+-- on each live report. This index holds every column those lookups read, so
+-- each complaint's handful of events is read from the index alone instead of
+-- one primary-key lookup into the wide event rows per event.
+--
+--
+-- The open backlog at a month's end starts from the complaints open now and
+-- unchanged since (storage/sql.h, kAnevOpenUnchanged): idx_complaints_anev_open
+-- finds them by state and update_time and holds every column the report
+-- groups them by, so neither the current month (every open complaint) nor
+-- the month before (those unchanged since its end) reads a complaint row.
+--
+-- Re-runnable like every migration (ADD KEY IF NOT EXISTS). Built in place:
+-- intake and case handling go on while they are built. Writers maintain one
+-- more index entry per event and per change of a complaint, in their own
+-- transaction; no lock is added.
+ALTER TABLE complaint_events
+  ADD KEY IF NOT EXISTS idx_events_anev_complaint
+    (complaint_id, id, event_time, type, from_state, to_state);
+
+ALTER TABLE complaints
+  ADD KEY IF NOT EXISTS idx_complaints_anev_open
+    (state, update_time, create_time, handling_unit_id, sp3d_due_date, result_due_date);
