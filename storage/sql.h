@@ -848,33 +848,42 @@ inline constexpr char kAnevReceived[] =
     " WHERE c.create_time >= ? AND c.create_time < ?"
     " GROUP BY 1, 2, 3, 4, 5";
 
+// The events of one type in [S, A) are a range of idx_events_anev_label
+// (type, event_time, complaint_id, from_state, anev_label), and their
+// complaint's handling unit and days a lookup of idx_complaints_anev_unit (id,
+// handling_unit_id, create_time, sp3d_due_date, result_start_date,
+// result_due_date): both read from the index alone (migration 0010). Reading
+// the event and complaint rows instead cost one random page each: at
+// 1,000,000 demo complaints the month's 53,230 conclusions, rejections,
+// archivings and disputes took 6-13 s that way, 0.3-0.5 s from the indexes.
+// anev_label is the first line of the internal note (at most 64 characters)
+// of CONCLUDED, REJECTED and RATED events, where the note starts with their
+// outcome, reason or rating (domain/case_action.cc), else empty.
+
 // Conclusions, rejections, archivings and disputes (a disputed answer, or a
-// complaint reopened by staff) in [S, A), by handling unit, type and the
-// first line of the internal note for the types whose note starts with their
-// outcome or reason (domain/case_action.cc). Ranges of
-// idx_events_anev_type_time. Parameters: S, A.
+// complaint reopened by staff) in [S, A), by handling unit, type and, for a
+// conclusion or rejection, its label. Parameters: S, A.
 inline constexpr char kAnevLabelledEvents[] =
     "SELECT COALESCE(c.handling_unit_id, ''), e.type,"
-    " IF(e.type IN ('CONCLUDED', 'REJECTED'),"
-    " SUBSTRING_INDEX(COALESCE(e.internal_note, ''), CHAR(10), 1), ''),"
-    " COUNT(*)"
-    " FROM complaint_events e FORCE INDEX (idx_events_anev_type_time)"
-    " JOIN complaints c ON c.id = e.complaint_id"
+    " IF(e.type IN ('CONCLUDED', 'REJECTED'), e.anev_label, ''), COUNT(*)"
+    " FROM complaint_events e FORCE INDEX (idx_events_anev_label)"
+    " JOIN complaints c FORCE INDEX (idx_complaints_anev_unit) ON c.id = e.complaint_id"
     " WHERE e.type IN ('CONCLUDED', 'REJECTED', 'ARCHIVED', 'DISPUTED', 'REOPENED')"
     " AND e.event_time >= ? AND e.event_time < ?"
     " GROUP BY 1, 2, 3";
 
-// The latest rating of each complaint rated in [S, A) ("rating: N", the
-// first line of its note), by handling unit. Parameters: S, A.
+// The latest rating of each complaint rated in [S, A) ("rating: N", its
+// label), by handling unit. The label of each complaint's latest rating is
+// taken in the same pass: the greatest of the event ids written with 20
+// digits, then the label, is the latest id's. Parameters: S, A.
 inline constexpr char kAnevRatings[] =
-    "SELECT COALESCE(c.handling_unit_id, ''), 'RATED',"
-    " SUBSTRING_INDEX(COALESCE(e.internal_note, ''), CHAR(10), 1), COUNT(*)"
-    " FROM (SELECT MAX(r.id) AS id FROM complaint_events r"
-    " FORCE INDEX (idx_events_anev_type_time)"
+    "SELECT COALESCE(c.handling_unit_id, ''), 'RATED', latest.label, COUNT(*)"
+    " FROM (SELECT r.complaint_id,"
+    " SUBSTRING(MAX(CONCAT(LPAD(r.id, 20, '0'), r.anev_label)), 21) AS label"
+    " FROM complaint_events r FORCE INDEX (idx_events_anev_label)"
     " WHERE r.type = 'RATED' AND r.event_time >= ? AND r.event_time < ?"
     " GROUP BY r.complaint_id) latest"
-    " JOIN complaint_events e ON e.id = latest.id"
-    " JOIN complaints c ON c.id = e.complaint_id"
+    " JOIN complaints c FORCE INDEX (idx_complaints_anev_unit) ON c.id = latest.complaint_id"
     " GROUP BY 1, 2, 3";
 
 // First dispositions in [S, A) (ASSIGNED from VERIFIED, 2: the SP3D went
@@ -883,8 +892,8 @@ inline constexpr char kAnevRatings[] =
 inline constexpr char kAnevSp3dSent[] =
     "SELECT COALESCE(c.handling_unit_id, ''), DATE(c.create_time + INTERVAL 8 HOUR),"
     " DATE(e.event_time + INTERVAL 8 HOUR), c.sp3d_due_date, COUNT(*)"
-    " FROM complaint_events e FORCE INDEX (idx_events_anev_type_time)"
-    " JOIN complaints c ON c.id = e.complaint_id"
+    " FROM complaint_events e FORCE INDEX (idx_events_anev_label)"
+    " JOIN complaints c FORCE INDEX (idx_complaints_anev_unit) ON c.id = e.complaint_id"
     " WHERE e.type = 'ASSIGNED' AND e.event_time >= ? AND e.event_time < ?"
     " AND e.from_state = 2"
     " GROUP BY 1, 2, 3, 4";
@@ -900,8 +909,8 @@ inline constexpr char kAnevAnswers[] =
     " AND c.result_start_date < DATE(e.event_time + INTERVAL 8 HOUR), NULL, "
     DUMAS_SQL_ANEV_ROUND_START("s.id < e.id") "),"
     " COUNT(*)"
-    " FROM complaint_events e FORCE INDEX (idx_events_anev_type_time)"
-    " JOIN complaints c ON c.id = e.complaint_id"
+    " FROM complaint_events e FORCE INDEX (idx_events_anev_label)"
+    " JOIN complaints c FORCE INDEX (idx_complaints_anev_unit) ON c.id = e.complaint_id"
     " WHERE e.type = 'ANSWERED' AND e.event_time >= ? AND e.event_time < ?"
     " GROUP BY 1, 2, 3, 4, 5";
 
