@@ -934,9 +934,10 @@ inline constexpr char kAnevOpenUnchanged[] =
 // since, with their state at A, kept when it was open. The result deadline in
 // force at A is the stored one when its round started before A's day, else
 // the round that was running at A is looked up. The optimizer picks the
-// smaller range: idx_complaints_anev_updated (update_time >= A: few for a
-// recent month) or idx_complaints_anev_received (create_time < A: few for an
-// old one). Both are forced: left free, it read the whole table and ran the
+// smaller range: idx_complaints_anev_changed (update_time >= A: few for a
+// recent month; it holds every column read, so no complaint row is read) or
+// idx_complaints_anev_received (create_time < A: few for an old one). Both
+// are forced: left free, it read the whole table and ran the
 // state lookup for every complaint before the range predicates (the derived
 // table is merged and its condition tested first): 8.9 s for the month
 // before at 100,000 complaints, 0.64 s with the range of the 8,163
@@ -952,7 +953,7 @@ inline constexpr char kAnevOpenChanged[] =
     " IF(c.result_start_date < ?, NULL, " DUMAS_SQL_ANEV_ROUND_START("s.event_time < ?")
     ") AS round_start"
     " FROM complaints c"
-    " FORCE INDEX (idx_complaints_anev_updated, idx_complaints_anev_received)"
+    " FORCE INDEX (idx_complaints_anev_changed, idx_complaints_anev_received)"
     " WHERE c.create_time < ? AND c.update_time >= ?) x"
     " WHERE x.state_at_end IN (1, 2, 5, 6, 7, 10)"
     " GROUP BY 1, 2, 3, 4, 5, 6";

@@ -49,6 +49,17 @@ ALTER TABLE complaints
   ADD KEY IF NOT EXISTS idx_complaints_anev_unit
     (id, handling_unit_id, create_time, sp3d_due_date, result_start_date, result_due_date);
 
+-- The complaints changed since a month's end (kAnevOpenChanged, for the month
+-- before the current one: 80,833 of them at a million demo complaints) are
+-- read from idx_complaints_anev_changed alone; it replaces its prefix
+-- idx_complaints_anev_updated (update_time, create_time), whose range read
+-- each complaint's row.
+ALTER TABLE complaints
+  ADD KEY IF NOT EXISTS idx_complaints_anev_changed
+    (update_time, create_time, state, handling_unit_id, sp3d_due_date, result_start_date,
+     result_due_date),
+  DROP KEY IF EXISTS idx_complaints_anev_updated;
+
 ALTER TABLE complaints
   ADD KEY IF NOT EXISTS idx_complaints_anev_open
     (state, update_time, create_time, handling_unit_id, sp3d_due_date, result_due_date);
