@@ -27,11 +27,7 @@ class BufCurlTest(unittest.TestCase):
         # buf keeps a cache; keep it out of the user's home during tests.
         cls.cache = tempfile.TemporaryDirectory(prefix="dumas-buf-cache-")
         cls.server = DumasServer(prefix="bufcurl")
-        try:
-            cls.server.start()
-        except Exception:
-            cls.server.close()
-            raise
+        cls.server.start()
 
     @classmethod
     def tearDownClass(cls):

@@ -98,6 +98,16 @@ class DumasServer:
         return token
 
     def start(self, timeout=60):
+        """Sets up and starts the server; when that fails, cleans up (close)
+        before raising, since a test class whose setUpClass raised is never
+        torn down."""
+        try:
+            self._start(timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self, timeout):
         os.makedirs(os.path.dirname(self.key_file), mode=0o700)
         self.run("keygen", f"--key_file={self.key_file}")
         self.run("migrate", *self.flags())

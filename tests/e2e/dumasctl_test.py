@@ -39,11 +39,7 @@ class DumasctlTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.server = DumasServer(prefix="ctl")
-        try:
-            cls.server.start()
-        except Exception:
-            cls.server.close()
-            raise
+        cls.server.start()
         cls.tokens = {}
         for key, token in [
                 ("admin", cls.server.admin_token),

@@ -64,11 +64,7 @@ class E2ETestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.server = DumasServer()
-        try:
-            cls.server.start()
-        except Exception:
-            cls.server.close()
-            raise
+        cls.server.start()
         cls.public = cls.server.connect()
         cls.gateway = cls.server.connect(cls.server.gateway_token)
         categories = cls.public.complaints.ListCategories(

@@ -40,11 +40,7 @@ class SdkExamplesTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.server = DumasServer(prefix="sdk")
-        try:
-            cls.server.start()
-        except Exception:
-            cls.server.close()
-            raise
+        cls.server.start()
         cls.tokens = {}
         for key, role, name, extra in [
                 ("whatsapp", "GATEWAY", "sdk-whatsapp", {"channels": ["WHATSAPP"]}),
