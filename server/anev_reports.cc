@@ -139,16 +139,29 @@ absl::StatusOr<AnevReports::Report> AnevReports::Get(absl::CivilMonth month,
   // The months not frozen (the current month, and the month before while it
   // is not due yet: every older one is frozen above) are computed now, in one
   // snapshot; with each, the month before it when that one is frozen, for its
-  // corrections.
+  // corrections, unless a recomputation of it recent enough is at hand.
   std::vector<AnevPeriod> periods;
   std::map<absl::CivilMonth, size_t> data_index;
   auto need = [&](absl::CivilMonth m) {
     if (data_index.emplace(m, periods.size()).second) periods.push_back(AnevPeriodOf(m, now));
   };
+  std::shared_ptr<const Recomputed> recomputed;
+  if (options_.corrections_max_age > absl::ZeroDuration()) {
+    absl::MutexLock lock(&corrections_mu_);
+    recomputed = recomputed_;
+  }
+  const auto recent = [&](absl::CivilMonth m) {
+    return recomputed != nullptr && recomputed->month == m &&
+           now - recomputed->read_at <= options_.corrections_max_age;
+  };
+  std::vector<absl::CivilMonth> recomputing;  // read now, for corrections only
   for (absl::CivilMonth m = first; m <= month; ++m) {
     if (frozen_by_month.contains(m)) continue;
     need(m);
-    if (frozen_by_month.contains(m - 1)) need(m - 1);
+    if (frozen_by_month.contains(m - 1) && !recent(m - 1)) {
+      need(m - 1);
+      recomputing.push_back(m - 1);
+    }
   }
   std::shared_ptr<const ReferenceSnapshot> reference;
   std::vector<AnevMonthData> data;
@@ -159,6 +172,14 @@ absl::StatusOr<AnevReports::Report> AnevReports::Get(absl::CivilMonth month,
     absl::StatusOr<std::vector<AnevMonthData>> read = store_.ReadAnevData(periods);
     if (!read.ok()) return read.status();
     data = *std::move(read);
+  }
+  // A month before the current one recomputed here is kept for the next
+  // requests (the data is copied: a month's data is some thousands of rows).
+  for (absl::CivilMonth m : recomputing) {
+    if (m + 1 != AnevMonthOf(now) || options_.corrections_max_age <= absl::ZeroDuration()) {
+      continue;
+    }
+    Keep(std::make_shared<const Recomputed>(Recomputed{m, now, data[data_index.at(m)]}));
   }
 
   std::map<absl::CivilMonth, Served> served;
@@ -174,6 +195,7 @@ absl::StatusOr<AnevReports::Report> AnevReports::Get(absl::CivilMonth month,
       s.freeze_time = it->second->frozen_at;
       s.month_digest = it->second->digest;
       s.month_scope_digests = it->second->scope_digests;
+      s.corrections_as_of = it->second->frozen_at;
     } else {
       const AnevPeriod period = AnevPeriodOf(m, now);
       s.figures = FiguresOf(data[data_index.at(m)], period, reference->calendar, scope);
@@ -181,11 +203,14 @@ absl::StatusOr<AnevReports::Report> AnevReports::Get(absl::CivilMonth month,
         if (const std::string* body = BodyOf(*before->second, scope); body != nullptr) {
           absl::StatusOr<AnevFigures> frozen_before = ParseAnevStoredForm(*body);
           if (!frozen_before.ok()) return frozen_before.status();
+          const bool read_now = data_index.contains(m - 1);
+          const AnevMonthData& now_before =
+              read_now ? data[data_index.at(m - 1)] : recomputed->data;
           SetCorrections(s.figures,
                          AnevCorrections(*frozen_before,
-                                         FiguresOf(data[data_index.at(m - 1)],
-                                                   AnevPeriodOf(m - 1, now),
+                                         FiguresOf(now_before, AnevPeriodOf(m - 1, now),
                                                    reference->calendar, scope)));
+          s.corrections_as_of = read_now ? now : recomputed->read_at;
         }
       }
     }
@@ -212,6 +237,55 @@ absl::StatusOr<AnevReports::Report> AnevReports::Get(absl::CivilMonth month,
   }
   report.trend = AnevTrend(trend);
   return report;
+}
+
+absl::Status AnevReports::Prepare(absl::Time now) {
+  const absl::CivilMonth current = AnevMonthOf(now);
+  if (Freezable(current - 1, now)) {
+    bool counted;
+    {
+      absl::MutexLock lock(&corrections_mu_);
+      counted = subjects_counted_.has_value() && *subjects_counted_ >= current;
+    }
+    if (!counted) {
+      if (absl::Status status = store_.MakeAnevSubjectWindow(current, now); !status.ok()) {
+        return status;
+      }
+      absl::MutexLock lock(&corrections_mu_);
+      subjects_counted_ = current;
+    }
+  }
+  return RefreshCorrections(now).status();
+}
+
+absl::StatusOr<bool> AnevReports::RefreshCorrections(absl::Time now) {
+  if (options_.corrections_max_age <= absl::ZeroDuration()) return false;
+  const absl::CivilMonth before = AnevMonthOf(now) - 1;
+  {
+    absl::MutexLock lock(&corrections_mu_);
+    if (recomputed_ != nullptr && recomputed_->month == before &&
+        now - recomputed_->read_at < options_.corrections_max_age / 2) {
+      return false;
+    }
+  }
+  absl::StatusOr<std::vector<FrozenAnevMonth>> frozen =
+      store_.ListFrozenAnevMonths(before, before, std::string(kAnevScopeResort));
+  if (!frozen.ok()) return frozen.status();
+  if (frozen->empty()) return false;  // computed live until it is frozen
+  absl::StatusOr<std::vector<AnevMonthData>> data =
+      store_.ReadAnevData({AnevPeriodOf(before, now)});
+  if (!data.ok()) return data.status();
+  Keep(std::make_shared<const Recomputed>(Recomputed{before, now, std::move((*data)[0])}));
+  return true;
+}
+
+void AnevReports::Keep(std::shared_ptr<const Recomputed> recomputed) {
+  absl::MutexLock lock(&corrections_mu_);
+  // A later month, or the same month read later, replaces what is kept.
+  if (recomputed_ == nullptr || recomputed_->month < recomputed->month ||
+      (recomputed_->month == recomputed->month && recomputed_->read_at < recomputed->read_at)) {
+    recomputed_ = std::move(recomputed);
+  }
 }
 
 absl::StatusOr<int> AnevReports::FreezeDueMonths(absl::Time now, absl::FunctionRef<bool()> stop) {

@@ -3,7 +3,11 @@
 // after it ends (by a background pass, or by the first request that needs
 // it), and served from the store from then on; the current month, and a
 // month closed less than `freeze_delay` ago, are computed on each request.
-// A report carries, beside the month's figures, those of the month before
+// The corrections a live report lists (the month before as frozen against the
+// same month as the data stands now) come from a recomputation of the month
+// before that is at most `corrections_max_age` old, kept fresh by the
+// background pass (RefreshCorrections), so that a request reads one month,
+// not two. A report carries, beside the month's figures, those of the month before
 // and of the same month a year earlier, the shortfalls and the twelve
 // months' trend.
 //
@@ -17,6 +21,7 @@
 #ifndef DUMAS_SERVER_ANEV_REPORTS_H_
 #define DUMAS_SERVER_ANEV_REPORTS_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -45,6 +50,11 @@ class AnevReports {
     // How often the background pass looks for closed months to freeze;
     // zero or less: never (requests still freeze what they need).
     absl::Duration freeze_interval = absl::Minutes(1);
+    // How old the recomputed month before behind a live report's
+    // corrections may be. Older, or zero, and the request recomputes it (in
+    // the same snapshot as the month); the background pass recomputes it
+    // when it is half that old, so that requests do not have to.
+    absl::Duration corrections_max_age = absl::Minutes(5);
   };
 
   // A month's figures in one scope as served.
@@ -54,6 +64,10 @@ class AnevReports {
     absl::Time freeze_time;
     std::string month_digest;  // frozen only
     std::vector<std::pair<std::string, std::string>> month_scope_digests;  // frozen only
+    // When the data behind the corrections table was read: the freeze for a
+    // frozen month, the recomputation of the month before for a live one;
+    // nullopt when there was no frozen month before to correct.
+    std::optional<absl::Time> corrections_as_of;
   };
 
   struct Report {
@@ -82,11 +96,34 @@ class AnevReports {
   absl::StatusOr<int> FreezeDueMonths(absl::Time now, absl::FunctionRef<bool()> stop)
       ABSL_LOCKS_EXCLUDED(freeze_mu_);
 
+  // What the background pass prepares so that a live report reads only its
+  // own month: the counts of officers named in the eleven months before the
+  // current month (once the month before is due to be frozen: every
+  // complaint received in it has committed), and RefreshCorrections.
+  absl::Status Prepare(absl::Time now) ABSL_LOCKS_EXCLUDED(corrections_mu_);
+
+  // Recomputes the month before the month of `now` (as at its end, as the
+  // data stands now) for the live report's corrections when that month is
+  // frozen and its recomputation is missing or at least half of
+  // corrections_max_age old. Returns whether it read anything.
+  absl::StatusOr<bool> RefreshCorrections(absl::Time now) ABSL_LOCKS_EXCLUDED(corrections_mu_);
+
   const Options& options() const { return options_; }
 
  private:
+  // The month before a live month, recomputed for its corrections.
+  struct Recomputed {
+    absl::CivilMonth month;
+    absl::Time read_at;
+    AnevMonthData data;
+  };
+
   // Whether `month` is due to be frozen as at `now`.
   bool Freezable(absl::CivilMonth month, absl::Time now) const;
+
+  // Keeps `recomputed` unless what is kept is of a later month or was read
+  // later.
+  void Keep(std::shared_ptr<const Recomputed> recomputed) ABSL_LOCKS_EXCLUDED(corrections_mu_);
 
   // Freezes `month` unless it is frozen already.
   absl::Status Freeze(absl::CivilMonth month, absl::Time now) ABSL_LOCKS_EXCLUDED(freeze_mu_);
@@ -97,6 +134,11 @@ class AnevReports {
   // One freeze at a time in this process (other processes are settled by
   // the store).
   absl::Mutex freeze_mu_;
+  // The latest recomputation of a month before a live month.
+  absl::Mutex corrections_mu_;
+  std::shared_ptr<const Recomputed> recomputed_ ABSL_GUARDED_BY(corrections_mu_);
+  // The latest month whose subject counts this process has made or found.
+  std::optional<absl::CivilMonth> subjects_counted_ ABSL_GUARDED_BY(corrections_mu_);
 };
 
 }  // namespace dumas

@@ -277,6 +277,13 @@ void DumasServer::AnevFreezeLoop() {
       Log(LogLevel::kWarning, "anev_freeze_failed",
           {{"code", absl::StatusCodeToString(frozen.status().code())}});
     }
+    // The month before, recomputed for the live report's corrections, and
+    // the current month's twelve-month subject counts, so that requests do
+    // not have to read them.
+    if (absl::Status status = anev_reports_.Prepare(absl::Now()); !status.ok()) {
+      Log(LogLevel::kWarning, "anev_prepare_failed",
+          {{"code", absl::StatusCodeToString(status.code())}});
+    }
   } while (!stopping_.WaitForNotificationWithTimeout(options_.anev.freeze_interval));
 }
 

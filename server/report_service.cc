@@ -89,6 +89,9 @@ void FiguresToProto(const AnevReports::Served& served, bool with_names, v1::Anev
   }
   out->set_frozen(served.frozen);
   out->set_digest(AnevDigest(served.figures));
+  if (served.corrections_as_of.has_value()) {
+    ToProto(*served.corrections_as_of, out->mutable_corrections_as_of_time());
+  }
   if (served.frozen) {
     ToProto(served.freeze_time, out->mutable_freeze_time());
     out->set_month_digest(served.month_digest);

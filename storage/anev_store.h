@@ -64,6 +64,16 @@ class AnevStore {
                                        absl::Time frozen_at,
                                        const std::vector<AnevReportToFreeze>& reports) = 0;
 
+  // Counts, once, how often each officer named in the complaints received in
+  // the eleven months before `month` (WITA) was named, by subject unit and
+  // name (docs/anev-report.md, repeated_subjects); from then on ReadAnevData
+  // reads them for any period of `month` instead of those complaints. Only
+  // for a month whose month before ended long enough ago that every
+  // complaint received in it has committed (the freeze delay). Reads without
+  // locking; nothing is written when the counts are made already (by this
+  // or another process, even concurrently). `now` is recorded as made_at.
+  virtual absl::Status MakeAnevSubjectWindow(absl::CivilMonth month, absl::Time now) = 0;
+
   // The month (WITA) of the earliest complaint received; nullopt when there
   // is none.
   virtual absl::StatusOr<std::optional<absl::CivilMonth>> EarliestComplaintMonth() = 0;

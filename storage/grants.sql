@@ -76,3 +76,7 @@ GRANT SELECT, INSERT, UPDATE ON identity_deliveries TO SERVICE_ROLE;
 -- anev_months, each scope's report in anev_reports) and never changed.
 GRANT SELECT, INSERT ON anev_months TO SERVICE_ROLE;
 GRANT SELECT, INSERT ON anev_reports TO SERVICE_ROLE;
+-- The counts of officers named in the eleven months before a month
+-- (migration 0011): written once, never changed.
+GRANT SELECT, INSERT ON anev_subject_window_months TO SERVICE_ROLE;
+GRANT SELECT, INSERT ON anev_subject_windows TO SERVICE_ROLE;

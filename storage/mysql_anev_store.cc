@@ -153,12 +153,24 @@ absl::StatusOr<AnevMonthData> ReadPeriod(PooledConnection& c, const AnevPeriod& 
                       });
   if (!status.ok()) return status;
 
-  status = ForEachRow(c, sql_text::kAnevRepeatedSubjects, {start, as_of, window_start, as_of},
-                      [&](const sql::ResultSet& rs) -> absl::Status {
-                        data.repeated_subjects.push_back(
-                            {rs.getString(1), rs.getString(2), rs.getInt64(3)});
+  // The eleven months before the month counted once when they are
+  // (MakeAnevSubjectWindow), else from the complaints.
+  const std::string month_text = FormatDate(absl::CivilDay(period.month));
+  bool counted = false;
+  status = ForEachRow(c, sql_text::kAnevSubjectWindowMade, {month_text},
+                      [&](const sql::ResultSet&) -> absl::Status {
+                        counted = true;
                         return absl::OkStatus();
                       });
+  if (!status.ok()) return status;
+  auto read_subject = [&](const sql::ResultSet& rs) -> absl::Status {
+    data.repeated_subjects.push_back({rs.getString(1), rs.getString(2), rs.getInt64(3)});
+    return absl::OkStatus();
+  };
+  status = counted ? ForEachRow(c, sql_text::kAnevRepeatedSubjectsCounted,
+                                {start, as_of, month_text}, read_subject)
+                   : ForEachRow(c, sql_text::kAnevRepeatedSubjects,
+                                {start, as_of, window_start, as_of}, read_subject);
   if (!status.ok()) return status;
   return data;
 }
@@ -295,6 +307,34 @@ absl::Status MySqlStore::FreezeAnevMonth(absl::CivilMonth month, std::string_vie
         return TransactionEnd::kCommit;
       },
       /*idempotent=*/true);
+}
+
+absl::Status MySqlStore::MakeAnevSubjectWindow(absl::CivilMonth month, absl::Time now) {
+  const std::string month_text = FormatDate(absl::CivilDay(month));
+  const std::string made_at = FormatDateTime(now);
+  const std::string window_start =
+      FormatDateTime(absl::FromCivil(absl::CivilSecond(month - 11), PaluTimeZone()));
+  const std::string month_start =
+      FormatDateTime(absl::FromCivil(absl::CivilSecond(month), PaluTimeZone()));
+  // Idempotent: after an unknown COMMIT outcome, running it again either
+  // makes the counts or finds them made.
+  absl::Status status = pool_->RunTransaction(
+      [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
+        c.Execute(sql_text::kAnevSubjectWindowIsolation);
+        sql::PreparedStatement& insert_month = c.Statement(sql_text::kAnevInsertSubjectWindowMonth);
+        insert_month.setString(1, month_text);
+        insert_month.setString(2, made_at);
+        insert_month.executeUpdate();  // made already: ALREADY_EXISTS
+        sql::PreparedStatement& insert = c.Statement(sql_text::kAnevInsertSubjectWindow);
+        insert.setString(1, month_text);
+        insert.setString(2, window_start);
+        insert.setString(3, month_start);
+        insert.executeUpdate();
+        return TransactionEnd::kCommit;
+      },
+      /*idempotent=*/true);
+  if (absl::IsAlreadyExists(status)) return absl::OkStatus();
+  return status;
 }
 
 absl::StatusOr<std::optional<absl::CivilMonth>> MySqlStore::EarliestComplaintMonth() {

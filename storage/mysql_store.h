@@ -192,6 +192,7 @@ class MySqlStore final : public ComplaintStore,
                                absl::Time frozen_at,
                                const std::vector<AnevReportToFreeze>& reports) override;
   absl::StatusOr<std::optional<absl::CivilMonth>> EarliestComplaintMonth() override;
+  absl::Status MakeAnevSubjectWindow(absl::CivilMonth month, absl::Time now) override;
 
   // ReferenceDataStore. At most 1000 rows per call. INVALID_ARGUMENT for a
   // limit below 1 or an after_id that is not ASCII.

@@ -837,14 +837,14 @@ inline constexpr char kAnevStartSnapshot[] =
 
 // The complaints received in [S, A), grouped by handling unit, category,
 // channel, subject unit and state at A: a range of
-// idx_complaints_anev_received, which holds every column but the state at A's
+// idx_complaints_anev_month, which holds every column but the state at A's
 // correction. Parameters: A, A, S, A.
 inline constexpr char kAnevReceived[] =
     "SELECT COALESCE(c.handling_unit_id, ''), c.category_id, c.channel,"
     " COALESCE(c.subject_unit_id, ''),"
     " IF(c.update_time < ?, c.state, " DUMAS_SQL_ANEV_STATE_AT("?") ") AS state_at_end,"
     " COUNT(*)"
-    " FROM complaints c FORCE INDEX (idx_complaints_anev_received)"
+    " FROM complaints c FORCE INDEX (idx_complaints_anev_month)"
     " WHERE c.create_time >= ? AND c.create_time < ?"
     " GROUP BY 1, 2, 3, 4, 5";
 
@@ -936,7 +936,7 @@ inline constexpr char kAnevOpenUnchanged[] =
 // the round that was running at A is looked up. The optimizer picks the
 // smaller range: idx_complaints_anev_changed (update_time >= A: few for a
 // recent month; it holds every column read, so no complaint row is read) or
-// idx_complaints_anev_received (create_time < A: few for an old one). Both
+// idx_complaints_anev_month (create_time < A: few for an old one). Both
 // are forced: left free, it read the whole table and ran the
 // state lookup for every complaint before the range predicates (the derived
 // table is merged and its condition tested first): 8.9 s for the month
@@ -953,25 +953,35 @@ inline constexpr char kAnevOpenChanged[] =
     " IF(c.result_start_date < ?, NULL, " DUMAS_SQL_ANEV_ROUND_START("s.event_time < ?")
     ") AS round_start"
     " FROM complaints c"
-    " FORCE INDEX (idx_complaints_anev_changed, idx_complaints_anev_received)"
+    " FORCE INDEX (idx_complaints_anev_changed, idx_complaints_anev_month)"
     " WHERE c.create_time < ? AND c.update_time >= ?) x"
     " WHERE x.state_at_end IN (1, 2, 5, 6, 7, 10)"
     " GROUP BY 1, 2, 3, 4, 5, 6";
 
+// The spelling of an officer's name shown for a group of complaints naming
+// the same officer (names compare ignoring case and accents): the earliest
+// complaint's (by receipt, then id). The prefix of the aggregated text is its
+// receipt and id, fixed width, so its minimum is the earliest one's.
+#define DUMAS_SQL_ANEV_FIRST_SPELLING                                               \
+  "SUBSTRING(MIN(CONCAT(DATE_FORMAT(c.create_time, '%Y%m%d%H%i%s%f'),"              \
+  " LPAD(c.id, 20, '0'), c.officer_name)), 41)"
+
 // Officers named in complaints received in [S, A) and how many complaints
 // received in [W, A) (W: eleven months before S) name them with the same
-// subject unit, when more than one. Names compare under the column's
-// collation (case and accents ignored), and the first spelling in collation
-// order is shown. Each name of the month is looked up in
+// subject unit, when more than one, counted from the complaints: for a month
+// whose counts of the eleven months before it are not made
+// (kAnevRepeatedSubjectsCounted). Names compare under the column's collation
+// (case and accents ignored). Each name of the month is looked up in
 // idx_complaints_anev_officer (name and unit, the window a range of
 // create_time). STRAIGHT_JOIN keeps that order: left free, the optimizer read
 // the whole officer index (every complaint ever) and probed the month's
 // names with each: 800 ms at 100,000 complaints against 174 ms. Parameters:
 // S, A, W, A.
 inline constexpr char kAnevRepeatedSubjects[] =
-    "SELECT STRAIGHT_JOIN COALESCE(c.subject_unit_id, ''), MIN(c.officer_name), COUNT(*)"
+    "SELECT STRAIGHT_JOIN COALESCE(c.subject_unit_id, ''), " DUMAS_SQL_ANEV_FIRST_SPELLING ","
+    " COUNT(*)"
     " FROM (SELECT DISTINCT m.officer_name, m.subject_unit_id FROM complaints m"
-    " FORCE INDEX (idx_complaints_anev_received)"
+    " FORCE INDEX (idx_complaints_anev_month)"
     " WHERE m.create_time >= ? AND m.create_time < ? AND m.officer_name <> '') n"
     " JOIN complaints c FORCE INDEX (idx_complaints_anev_officer)"
     " ON c.officer_name = n.officer_name AND c.subject_unit_id <=> n.subject_unit_id"
@@ -979,8 +989,48 @@ inline constexpr char kAnevRepeatedSubjects[] =
     " GROUP BY c.subject_unit_id, c.officer_name"
     " HAVING COUNT(*) > 1";
 
+// The same for a month whose counts of the eleven months before it are made
+// (migration 0011, kAnevInsertSubjectWindow): the month's own complaints
+// naming an officer (a range of idx_complaints_anev_month, read from the
+// index alone), grouped by unit and name, each group joined to its row of
+// anev_subject_windows by primary key: 60-120 ms for a month of 47,000
+// complaints at a million, against 230-500 ms counted from the complaints. The earlier spelling is the
+// window's. Parameters: S, A, the month (its first day).
+inline constexpr char kAnevRepeatedSubjectsCounted[] =
+    "SELECT m.unit, COALESCE(w.officer_name, m.spelling), m.complaints + COALESCE(w.complaints, 0)"
+    " FROM (SELECT COALESCE(c.subject_unit_id, '') AS unit,"
+    " " DUMAS_SQL_ANEV_FIRST_SPELLING " AS spelling, COUNT(*) AS complaints"
+    " FROM complaints c FORCE INDEX (idx_complaints_anev_month)"
+    " WHERE c.create_time >= ? AND c.create_time < ? AND c.officer_name <> ''"
+    " GROUP BY c.subject_unit_id, c.officer_name) m"
+    " LEFT JOIN anev_subject_windows w"
+    " ON w.month = ? AND w.subject_unit_id = m.unit AND w.officer_name = m.spelling"
+    " WHERE m.complaints + COALESCE(w.complaints, 0) > 1";
+
+// Whether the counts of the eleven months before a month are made.
+// Parameter: the month.
+inline constexpr char kAnevSubjectWindowMade[] =
+    "SELECT 1 FROM anev_subject_window_months WHERE month = ?";
+// Made once, in one transaction: the month's row first (a second maker's
+// insert waits for it and then fails on the primary key), then its counts,
+// read from idx_complaints_anev_officer alone in its order (name, unit), so
+// that each group is counted as it is read. The transaction reads committed
+// rows without locking them (READ COMMITTED), so intake and case handling
+// never wait for it. Parameters: month, made_at; month, W, S.
+inline constexpr char kAnevInsertSubjectWindowMonth[] =
+    "INSERT INTO anev_subject_window_months (month, made_at) VALUES (?, ?)";
+inline constexpr char kAnevSubjectWindowIsolation[] =
+    "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
+inline constexpr char kAnevInsertSubjectWindow[] =
+    "INSERT INTO anev_subject_windows (month, subject_unit_id, officer_name, complaints)"
+    " SELECT ?, COALESCE(c.subject_unit_id, ''), " DUMAS_SQL_ANEV_FIRST_SPELLING ", COUNT(*)"
+    " FROM complaints c FORCE INDEX (idx_complaints_anev_officer)"
+    " WHERE c.officer_name <> '' AND c.create_time >= ? AND c.create_time < ?"
+    " GROUP BY c.officer_name, c.subject_unit_id";
+
 #undef DUMAS_SQL_ANEV_STATE_AT
 #undef DUMAS_SQL_ANEV_ROUND_START
+#undef DUMAS_SQL_ANEV_FIRST_SPELLING
 
 // The earliest receipt (idx_complaints_create_time); NULL when there is none.
 inline constexpr char kAnevEarliestComplaint[] = "SELECT MIN(create_time) FROM complaints";

@@ -20,11 +20,13 @@
 //   G  received 3 Mar; archived 4 Mar.
 //   H  received 20 Jan; verified, never assigned: SP3D overdue since 18 Feb.
 //   I  received 9 Feb; SP3D 12 Mar, due 10 Mar (missed); under investigation.
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -33,6 +35,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "domain/anev_figures.h"
+#include "domain/anev_report.h"
 #include "dumas/v1/integration_service.grpc.pb.h"
 #include "dumas/v1/report_service.grpc.pb.h"
 #include "gmock/gmock.h"
@@ -47,10 +50,15 @@ using ::testing::Pair;
 
 class ReportServiceTest : public ServiceFixture {
  protected:
+  static constexpr absl::Duration kCorrectionsMaxAge = absl::Seconds(3);
+
   ServerOptions Options() const override {
     ServerOptions options = ServiceFixture::Options();
     // Months are frozen by the requests of the test, not in the background.
     options.anev.freeze_interval = absl::ZeroDuration();
+    // A live report's corrections may be this old (see
+    // ALiveReportsCorrectionsAreAtMostMaxAgeOld).
+    options.anev.corrections_max_age = kCorrectionsMaxAge;
     return options;
   }
 
@@ -451,6 +459,123 @@ TEST_F(ReportServiceTest, TheFrozenReportsDigestIsInTheTransparencyLog) {
   ASSERT_TRUE(logged.has_value()) << "no record of reports/2026-03 in the feed";
   EXPECT_EQ(logged->record().kind(), "ANEV_REPORT");
   EXPECT_EQ(absl::BytesToHexString(logged->record().digest()), figures.month_digest());
+}
+
+// The officers named repeatedly, counted from the complaints of the twelve
+// months and counted from the eleven months' counts made once
+// (MakeAnevSubjectWindow) plus the month's complaints, are the same rows:
+// names compared ignoring case, the earliest complaint's spelling, a name
+// without a subject unit apart from the same name with one, nothing from
+// before the twelve months.
+TEST_F(ReportServiceTest, CountedSubjectsAreTheSameAsCountedFromTheComplaints) {
+  BuildMonth();
+  // C and E (March) name Budi Santoso of sat-lantas; so does an April 2025
+  // complaint, spelt otherwise, and a March 2025 one outside the months.
+  Insert({30, "korupsi", 1, "sat-lantas", "BUDI SANTOSO", "", 1, "2025-04-15 10:00",
+          "2025-04-15 10:00", "2025-05-15", "", ""});
+  Insert({31, "korupsi", 1, "sat-lantas", "Budi Santoso", "", 1, "2025-03-20 10:00",
+          "2025-03-20 10:00", "2025-04-20", "", ""});
+  // Andi of spkt: February and March; Andi without a unit: January only.
+  Insert({32, "korupsi", 1, "spkt", "Andi", "", 1, "2026-02-10 10:00", "2026-02-10 10:00",
+          "2026-03-10", "", ""});
+  Insert({33, "korupsi", 1, "spkt", "andi", "", 1, "2026-03-05 10:00", "2026-03-05 10:00",
+          "2026-04-06", "", ""});
+  Insert({34, "korupsi", 1, "", "Andi", "", 1, "2026-01-10 10:00", "2026-01-10 10:00",
+          "2026-02-10", "", ""});
+  // Candra without a unit, twice in March.
+  Insert({35, "korupsi", 1, "", "Candra", "", 1, "2026-03-06 10:00", "2026-03-06 10:00",
+          "2026-04-07", "", ""});
+  Insert({36, "korupsi", 1, "", "Candra", "", 1, "2026-03-07 10:00", "2026-03-07 10:00",
+          "2026-04-08", "", ""});
+
+  const absl::CivilMonth march(2026, 3);
+  const AnevPeriod period = AnevPeriodOf(march, absl::Now());
+  using Subject = std::tuple<std::string, std::string, int64_t>;
+  auto subjects = [&]() {
+    absl::StatusOr<std::vector<AnevMonthData>> data = store().ReadAnevData({period});
+    EXPECT_TRUE(data.ok()) << data.status();
+    std::vector<Subject> out;
+    if (!data.ok()) return out;
+    for (const AnevMonthData::RepeatedSubject& s : (*data)[0].repeated_subjects) {
+      out.emplace_back(s.subject_unit, s.officer_name, s.complaints);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const std::vector<Subject> expected = {{"", "Candra", 2},
+                                         {"sat-lantas", "BUDI SANTOSO", 3},
+                                         {"spkt", "Andi", 2}};
+  EXPECT_EQ(subjects(), expected);  // from the complaints
+  ASSERT_TRUE(store().MakeAnevSubjectWindow(march, absl::Now()).ok());
+  ASSERT_TRUE(store().MakeAnevSubjectWindow(march, absl::Now()).ok());  // made once
+  EXPECT_EQ(subjects(), expected);  // from the counts
+  absl::StatusOr<std::vector<std::vector<std::string>>> made =
+      database().Query("SELECT COUNT(*) FROM anev_subject_window_months");
+  ASSERT_TRUE(made.ok()) << made.status();
+  EXPECT_EQ((*made)[0][0], "1");
+
+  // The report (frozen now, from the counts) shows them.
+  v1::GetAnevReportResponse response;
+  ASSERT_TRUE(GetReport(token(Role::kSupervisor), 3, "", &response).ok());
+  using M = std::map<std::string, V>;
+  EXPECT_EQ(Rows(response.report().figures(), "repeated_subjects"),
+            (M{{":Candra", {"2"}},
+               {"units/sat-lantas:BUDI SANTOSO", {"3"}},
+               {"units/spkt:Andi", {"2"}}}));
+}
+
+// A live report lists the corrections of the month before from a
+// recomputation of it at most corrections_max_age old, and says when that
+// was; an older one is recomputed by the request.
+TEST_F(ReportServiceTest, ALiveReportsCorrectionsAreAtMostMaxAgeOld) {
+  const absl::Time start = absl::Now();
+  const absl::CivilMonth current = AnevMonthOf(start);
+  // In the first minutes of a month the month before is not frozen yet, and
+  // has no corrections.
+  if (AnevPeriodOf(current, start).start + absl::Minutes(15) > start) {
+    GTEST_SKIP() << "the month began less than 15 minutes ago";
+  }
+  const absl::CivilMonth before = current - 1;
+  const std::string day = absl::FormatCivilTime(absl::CivilDay(before) + 9);  // the 10th
+  auto late_record = [&](int id) {
+    Insert({id, "korupsi", 1, "spkt", "", "", 1, day + " 10:00", day + " 10:00", day, "", ""});
+  };
+  late_record(40);
+  auto live = [&]() {
+    v1::GetAnevReportResponse response;
+    const grpc::Status status =
+        GetReport(token(Role::kSupervisor), current.month(), "", &response, current.year());
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.report().figures();
+  };
+  const v1::AnevFigures first = live();  // freezes the month before
+  EXPECT_FALSE(first.frozen());
+  EXPECT_EQ(Rows(first, "corrections"), (std::map<std::string, V>{}));
+  ASSERT_TRUE(first.has_corrections_as_of_time());
+  const int64_t first_as_of = first.corrections_as_of_time().seconds();
+  EXPECT_GE(first_as_of, absl::ToUnixSeconds(start));
+
+  // Recorded late: the month before received one more.
+  late_record(41);
+  const v1::AnevFigures cached = live();
+  if (absl::Now() - start < kCorrectionsMaxAge) {
+    // Not yet: the recomputation is recent enough, and says when it was.
+    EXPECT_EQ(cached.corrections_as_of_time().seconds(), first_as_of);
+    EXPECT_EQ(Rows(cached, "corrections"), (std::map<std::string, V>{}));
+  }
+  absl::SleepFor(kCorrectionsMaxAge + absl::Milliseconds(100));
+  const v1::AnevFigures recomputed = live();
+  EXPECT_GT(recomputed.corrections_as_of_time().seconds(), first_as_of);
+  const auto corrections = Rows(recomputed, "corrections");
+  ASSERT_TRUE(corrections.contains("summary/received/count"));
+  EXPECT_EQ(corrections.at("summary/received/count"), (V{"1", "2"}));
+  // The month before itself is served as frozen.
+  EXPECT_TRUE(recomputed.has_as_of_time());
+  v1::GetAnevReportResponse previous;
+  ASSERT_TRUE(GetReport(token(Role::kSupervisor), before.month(), "", &previous, before.year())
+                  .ok());
+  EXPECT_TRUE(previous.report().figures().frozen());
+  EXPECT_EQ(Rows(previous.report().figures(), "summary")["received"], V{"1"});
 }
 
 }  // namespace
