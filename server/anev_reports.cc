@@ -241,18 +241,12 @@ absl::StatusOr<AnevReports::Report> AnevReports::Get(absl::CivilMonth month,
 
 absl::Status AnevReports::Prepare(absl::Time now) {
   const absl::CivilMonth current = AnevMonthOf(now);
+  // Made once; each pass looks (one primary-key read), so that counts
+  // dropped by hand (tools/anev-demo-data after a bulk load into closed
+  // months) are made again.
   if (Freezable(current - 1, now)) {
-    bool counted;
-    {
-      absl::MutexLock lock(&corrections_mu_);
-      counted = subjects_counted_.has_value() && *subjects_counted_ >= current;
-    }
-    if (!counted) {
-      if (absl::Status status = store_.MakeAnevSubjectWindow(current, now); !status.ok()) {
-        return status;
-      }
-      absl::MutexLock lock(&corrections_mu_);
-      subjects_counted_ = current;
+    if (absl::Status status = store_.MakeAnevSubjectWindow(current, now); !status.ok()) {
+      return status;
     }
   }
   return RefreshCorrections(now).status();

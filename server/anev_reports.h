@@ -137,8 +137,6 @@ class AnevReports {
   // The latest recomputation of a month before a live month.
   absl::Mutex corrections_mu_;
   std::shared_ptr<const Recomputed> recomputed_ ABSL_GUARDED_BY(corrections_mu_);
-  // The latest month whose subject counts this process has made or found.
-  std::optional<absl::CivilMonth> subjects_counted_ ABSL_GUARDED_BY(corrections_mu_);
 };
 
 }  // namespace dumas

@@ -71,7 +71,8 @@ class AnevStore {
   // for a month whose month before ended long enough ago that every
   // complaint received in it has committed (the freeze delay). Reads without
   // locking; nothing is written when the counts are made already (by this
-  // or another process, even concurrently). `now` is recorded as made_at.
+  // or another process, even concurrently; finding them is one primary-key
+  // read). `now` is recorded as made_at.
   virtual absl::Status MakeAnevSubjectWindow(absl::CivilMonth month, absl::Time now) = 0;
 
   // The month (WITA) of the earliest complaint received; nullopt when there

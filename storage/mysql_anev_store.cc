@@ -321,6 +321,11 @@ absl::Status MySqlStore::MakeAnevSubjectWindow(absl::CivilMonth month, absl::Tim
   absl::Status status = pool_->RunTransaction(
       [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
         c.Execute(sql_text::kAnevSubjectWindowIsolation);
+        sql::PreparedStatement& made = c.Statement(sql_text::kAnevSubjectWindowMade);
+        made.setString(1, month_text);
+        if (std::unique_ptr<sql::ResultSet> rs(made.executeQuery()); rs->next()) {
+          return TransactionEnd::kRollback;  // made already
+        }
         sql::PreparedStatement& insert_month = c.Statement(sql_text::kAnevInsertSubjectWindowMonth);
         insert_month.setString(1, month_text);
         insert_month.setString(2, made_at);

@@ -28,7 +28,9 @@ CREATE TABLE IF NOT EXISTS anev_subject_window_months (
 -- many of them. Names compare under the collation of complaints.officer_name
 -- (case and accents ignored), as the report compares them; officer_name is
 -- the spelling of the earliest of those complaints. Written once, never
--- changed.
+-- changed by the service. tools/anev-demo-data, which writes complaints into
+-- closed months by hand, drops every month's counts in its load's
+-- transaction; the next background pass makes the current month's again.
 CREATE TABLE IF NOT EXISTS anev_subject_windows (
   month DATE NOT NULL,
   subject_unit_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
