@@ -43,6 +43,11 @@ absl::StatusOr<std::optional<absl::CivilDay>> OptionalDay(const sql::ResultSet& 
   return *day;
 }
 
+// The first instant of `month` (WITA), as the statements take it.
+std::string MonthStart(absl::CivilMonth month) {
+  return FormatDateTime(absl::FromCivil(absl::CivilSecond(month), PaluTimeZone()));
+}
+
 // Runs `sql` with the parameters `texts` (all bound as strings) and calls
 // `read` on each row.
 absl::Status ForEachRow(PooledConnection& c, const char* sql,
@@ -64,8 +69,7 @@ absl::StatusOr<AnevMonthData> ReadPeriod(PooledConnection& c, const AnevPeriod& 
   const std::string as_of = FormatDateTime(period.as_of);
   const std::string as_of_day =
       FormatDate(absl::ToCivilDay(period.as_of, PaluTimeZone()));
-  const std::string window_start =
-      FormatDateTime(absl::FromCivil(absl::CivilSecond(period.month - 11), PaluTimeZone()));
+  const std::string window_start = MonthStart(period.month - 11);
 
   absl::Status status = ForEachRow(
       c, sql_text::kAnevReceived, {as_of, as_of, start, as_of},
@@ -312,10 +316,8 @@ absl::Status MySqlStore::FreezeAnevMonth(absl::CivilMonth month, std::string_vie
 absl::Status MySqlStore::MakeAnevSubjectWindow(absl::CivilMonth month, absl::Time now) {
   const std::string month_text = FormatDate(absl::CivilDay(month));
   const std::string made_at = FormatDateTime(now);
-  const std::string window_start =
-      FormatDateTime(absl::FromCivil(absl::CivilSecond(month - 11), PaluTimeZone()));
-  const std::string month_start =
-      FormatDateTime(absl::FromCivil(absl::CivilSecond(month), PaluTimeZone()));
+  const std::string window_start = MonthStart(month - 11);
+  const std::string month_start = MonthStart(month);
   // Idempotent: after an unknown COMMIT outcome, running it again either
   // makes the counts or finds them made.
   absl::Status status = pool_->RunTransaction(
