@@ -840,6 +840,10 @@ void PrintAnevReport(const dumas::v1::AnevReport& report, const std::string& rul
   std::printf("%-28s %s\n", "frozen", f.frozen() ? "yes" : "no");
   std::printf("%-28s %s\n", "digest", f.digest().c_str());
   if (!f.month_digest().empty()) std::printf("%-28s %s\n", "month_digest", f.month_digest().c_str());
+  if (f.has_corrections_as_of_time()) {
+    std::printf("%-28s %s\n", "corrections_as_of_time",
+                pb::util::TimeUtil::ToString(f.corrections_as_of_time()).c_str());
+  }
   if (!rule.empty()) std::printf("%-28s %s\n", "rule", rule.c_str());
   for (const auto& table : f.tables()) {
     PrintAnevTable(table, report.has_previous_month() ? &report.previous_month() : nullptr,
