@@ -215,40 +215,45 @@ absl::StatusOr<int> MySqlChangeLog::SequenceBatch(PooledConnection& c) {
     };
     std::vector<Pending> pending;
     {
-      sql::PreparedStatement& s = c.Statement(sql_text::kSelectPendingEntries);
+      sql::PreparedStatement& s = c.Statement(sql_text::kSelectPendingRecords);
       s.setInt(1, options_.batch_size);
-      s.setInt(2, options_.batch_size);
       std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-      while (pending.size() < static_cast<size_t>(options_.batch_size) && rs->next()) {
+      while (rs->next()) {
         Pending& p = pending.emplace_back();
-        p.logged = !rs->isNull(3);
-        if (rs->getInt(1) == 0) {
-          p.event_id = rs->getInt64(2);
-          p.entry.reference_number = rs->getString(4).asStdString();
-          absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(5));
-          if (!time.ok()) return time.status();
-          p.entry.time = *time;
-          p.entry.actor = rs->getInt64(6);
-          p.entry.type = rs->getString(7).asStdString();
-          p.entry.from_state = rs->getInt(8);
-          p.entry.to_state = rs->getInt(9);
-          p.entry.is_public = rs->getBoolean(10);
-          p.entry.public_message = rs->getString(11).asStdString();
-          p.entry.internal_note = rs->getString(12).asStdString();
-          p.entry.details = rs->getString(13).asStdString();
-          p.mac_null = rs->isNull(14);
-          if (!p.mac_null) p.mac = rs->getString(14).asStdString();
-        } else {
-          p.record_id = rs->getInt64(2);
-          p.record.kind = rs->getString(15).asStdString();
-          p.record.name = rs->getString(16).asStdString();
-          absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(17));
-          if (!time.ok()) return time.status();
-          p.record.time = *time;
-          p.record.digest = rs->getString(18).asStdString();
-          p.mac_null = rs->isNull(19);
-          if (!p.mac_null) p.mac = rs->getString(19).asStdString();
-        }
+        p.record_id = rs->getInt64(1);
+        p.logged = !rs->isNull(2);
+        p.record.kind = rs->getString(3).asStdString();
+        p.record.name = rs->getString(4).asStdString();
+        absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(5));
+        if (!time.ok()) return time.status();
+        p.record.time = *time;
+        p.record.digest = rs->getString(6).asStdString();
+        p.mac_null = rs->isNull(7);
+        if (!p.mac_null) p.mac = rs->getString(7).asStdString();
+      }
+    }
+    if (pending.size() < static_cast<size_t>(options_.batch_size)) {
+      sql::PreparedStatement& s = c.Statement(sql_text::kSelectPendingEvents);
+      s.setInt(1, options_.batch_size - static_cast<int>(pending.size()));
+      std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+      while (rs->next()) {
+        Pending& p = pending.emplace_back();
+        p.event_id = rs->getInt64(1);
+        p.logged = !rs->isNull(2);
+        p.entry.reference_number = rs->getString(3).asStdString();
+        absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(4));
+        if (!time.ok()) return time.status();
+        p.entry.time = *time;
+        p.entry.actor = rs->getInt64(5);
+        p.entry.type = rs->getString(6).asStdString();
+        p.entry.from_state = rs->getInt(7);
+        p.entry.to_state = rs->getInt(8);
+        p.entry.is_public = rs->getBoolean(9);
+        p.entry.public_message = rs->getString(10).asStdString();
+        p.entry.internal_note = rs->getString(11).asStdString();
+        p.entry.details = rs->getString(12).asStdString();
+        p.mac_null = rs->isNull(13);
+        if (!p.mac_null) p.mac = rs->getString(13).asStdString();
       }
     }
     if (pending.empty()) {

@@ -525,27 +525,27 @@ inline constexpr char kSelectLegacyMaxEventId[] =
     "SELECT legacy_max_event_id FROM log_state WHERE id = 1";
 
 // Committed records and events not numbered yet (log_pending TRUE), with what
-// their entries are made of: the records first (a few a month), then the
-// events in id order, each part read through its index on log_pending. A
-// queued one that is in the log already (l.revision set: queued again by
-// hand) is only unqueued. Columns: 1 for a record, 0 for an event; its id;
-// the revision it has already, if any; the event's columns (4-14); the
-// record's (15-19). Never locking: the joined complaints are the
-// writers' rows. Parameters: limit of records, limit of events.
-inline constexpr char kSelectPendingEntries[] =
-    "(SELECT 1, r.id, l.revision, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-    " NULL, NULL, r.kind, r.name, r.record_time, r.digest, r.mac"
+// their entries are made of, in id order, each read through its index on
+// log_pending (no temporary table, no sort; a UNION of the two would build
+// one on disk for the blobs, every batch). The records (a few a month) are
+// read first. A queued one that is in the log already (l.revision set:
+// queued again by hand) is only taken off the queue. Never locking: the
+// joined complaints are the writers' rows. Parameter: limit.
+// Records: id, revision, kind, name, record_time, digest, mac.
+inline constexpr char kSelectPendingRecords[] =
+    "SELECT r.id, l.revision, r.kind, r.name, r.record_time, r.digest, r.mac"
     " FROM log_records r LEFT JOIN log_entries l ON l.record_id = r.id"
-    " WHERE r.log_pending = TRUE ORDER BY r.id LIMIT ?)"
-    " UNION ALL"
-    " (SELECT 0, e.id, l.revision, c.reference_number, e.event_time,"
+    " WHERE r.log_pending = TRUE ORDER BY r.id LIMIT ?";
+// Events: id, revision, then the entry's reference number, time, actor,
+// type, from and to state, public, message, note, details and mac.
+inline constexpr char kSelectPendingEvents[] =
+    "SELECT e.id, l.revision, c.reference_number, e.event_time,"
     " COALESCE(e.actor_principal_id, 0), e.type, COALESCE(e.from_state, 0),"
     " COALESCE(e.to_state, 0), e.public, e.public_message, COALESCE(e.internal_note, ''),"
-    " COALESCE(e.details, ''), e.mac, NULL, NULL, NULL, NULL, NULL"
+    " COALESCE(e.details, ''), e.mac"
     " FROM complaint_events e JOIN complaints c ON c.id = e.complaint_id"
     " LEFT JOIN log_entries l ON l.event_id = e.id"
-    " WHERE e.log_pending = TRUE ORDER BY e.id LIMIT ?)"
-    " ORDER BY 1 DESC, 2";
+    " WHERE e.log_pending = TRUE ORDER BY e.id LIMIT ?";
 
 // Numbers a batch: a JSON array of [revision, event id, record id, leaf hash
 // in hex], one of the ids 0. Parameters: sequenced_at, the array.
