@@ -526,24 +526,31 @@ inline constexpr char kSelectLegacyMaxEventId[] =
 
 // Committed records and events not numbered yet (log_pending TRUE), with what
 // their entries are made of, in id order, each read through its index on
-// log_pending (no temporary table, no sort; a UNION of the two would build
-// one on disk for the blobs, every batch). The records (a few a month) are
+// log_pending, forced: the index gives the rows in id order, and however
+// many logged rows come first the read touches queued ones only (no
+// temporary table, no sort; a UNION of the two would build one on disk for
+// the blobs, every batch). The records (a few a month) are
 // read first. A queued one that is in the log already (l.revision set:
-// queued again by hand) is only taken off the queue. Never locking: the
-// joined complaints are the writers' rows. Parameter: limit.
+// queued again by hand) is only taken off the queue; one whose complaint is
+// gone (written past the foreign keys) is read with an empty reference
+// number, so that its code fails and it is refused and reported, never left
+// queued. Never locking: the joined complaints are the writers' rows.
+// Parameter: limit.
 // Records: id, revision, kind, name, record_time, digest, mac.
 inline constexpr char kSelectPendingRecords[] =
     "SELECT r.id, l.revision, r.kind, r.name, r.record_time, r.digest, r.mac"
-    " FROM log_records r LEFT JOIN log_entries l ON l.record_id = r.id"
+    " FROM log_records r FORCE INDEX (idx_log_records_log_pending)"
+    " LEFT JOIN log_entries l ON l.record_id = r.id"
     " WHERE r.log_pending = TRUE ORDER BY r.id LIMIT ?";
 // Events: id, revision, then the entry's reference number, time, actor,
 // type, from and to state, public, message, note, details and mac.
 inline constexpr char kSelectPendingEvents[] =
-    "SELECT e.id, l.revision, c.reference_number, e.event_time,"
+    "SELECT e.id, l.revision, COALESCE(c.reference_number, ''), e.event_time,"
     " COALESCE(e.actor_principal_id, 0), e.type, COALESCE(e.from_state, 0),"
     " COALESCE(e.to_state, 0), e.public, e.public_message, COALESCE(e.internal_note, ''),"
     " COALESCE(e.details, ''), e.mac"
-    " FROM complaint_events e JOIN complaints c ON c.id = e.complaint_id"
+    " FROM complaint_events e FORCE INDEX (idx_complaint_events_log_pending)"
+    " LEFT JOIN complaints c ON c.id = e.complaint_id"
     " LEFT JOIN log_entries l ON l.event_id = e.id"
     " WHERE e.log_pending = TRUE ORDER BY e.id LIMIT ?";
 
