@@ -9,8 +9,9 @@
 -- DDL (CREATE, ALTER, DROP, INDEX, REFERENCES), no global privilege and no
 -- access to other schemas. The log of what happened is append-only:
 -- complaint_events and the transparency log's records, entries,
--- checkpoints, cosignatures and state get SELECT and INSERT only, so that not even the
--- server's own account can alter or remove an event.
+-- checkpoints, cosignatures and state get SELECT and INSERT only (and the
+-- sequencer's queue mark, one column of events and records, UPDATE), so that
+-- not even the server's own account can alter or remove an event.
 --
 -- A migration that adds a table adds its grant here in the same change
 -- (least_privilege_test fails for a table without one); a privilege no longer
@@ -41,8 +42,11 @@ GRANT SELECT, INSERT, UPDATE ON principals TO SERVICE_ROLE;
 -- columns, due dates), never deleted.
 GRANT SELECT, INSERT, UPDATE ON complaints TO SERVICE_ROLE;
 
--- The event log: append-only.
+-- The event log: append-only. The one column the service may update is
+-- log_pending, the transparency log's queue mark, which the sequencer clears
+-- when it numbers the event; no other column of an event can change.
 GRANT SELECT, INSERT ON complaint_events TO SERVICE_ROLE;
+GRANT UPDATE (log_pending) ON complaint_events TO SERVICE_ROLE;
 
 -- Idempotency records expire and are purged, and are moved to a new data
 -- key by `dumasd reencrypt` (UPDATE). Change requests stay, except the
@@ -57,14 +61,17 @@ GRANT SELECT, INSERT, UPDATE ON notifications TO SERVICE_ROLE;
 -- The tracking throttle: counted by upsert, purged when the window ends.
 GRANT SELECT, INSERT, UPDATE, DELETE ON track_failures TO SERVICE_ROLE;
 
--- The transparency log. log_pending is the sequencer's queue: written with
--- each event and record, deleted when numbered (the only DELETE the log's
--- tables see: a queue entry, never a logged leaf). log_records holds the
--- resort's own records beside the events. log_rejected records events
--- refused.
+-- The transparency log. The sequencer's queue is the log_pending column of
+-- complaint_events and log_records: set by the event's or record's insert,
+-- cleared (UPDATE of that column only) when numbered; the log's tables see
+-- no DELETE. Until schema version 12 the queue was a table of its own,
+-- log_pending, whose rows were deleted; the table is gone and so is its grant.
+-- log_records holds the resort's own records beside the events. log_rejected
+-- records events refused.
 -- identity_deliveries' event id is set after its first insert.
-GRANT SELECT, INSERT, DELETE ON log_pending TO SERVICE_ROLE;
+REVOKE SELECT, INSERT, DELETE ON log_pending FROM SERVICE_ROLE;
 GRANT SELECT, INSERT ON log_records TO SERVICE_ROLE;
+GRANT UPDATE (log_pending) ON log_records TO SERVICE_ROLE;
 GRANT SELECT, INSERT ON log_entries TO SERVICE_ROLE;
 GRANT SELECT, INSERT ON log_rejected TO SERVICE_ROLE;
 GRANT SELECT, INSERT ON log_checkpoints TO SERVICE_ROLE;

@@ -205,9 +205,9 @@ absl::StatusOr<int> MySqlChangeLog::SequenceBatch(PooledConnection& c) {
     }
     // An event of a complaint, or a record of the resort itself.
     struct Pending {
-      int64_t queue_id;
       int64_t event_id = 0;
       int64_t record_id = 0;
+      bool logged = false;  // in the log already: only taken off the queue
       LogEntry entry;
       LogRecord record;
       std::string mac;
@@ -215,39 +215,45 @@ absl::StatusOr<int> MySqlChangeLog::SequenceBatch(PooledConnection& c) {
     };
     std::vector<Pending> pending;
     {
-      sql::PreparedStatement& s = c.Statement(sql_text::kSelectPendingEntries);
+      sql::PreparedStatement& s = c.Statement(sql_text::kSelectPendingRecords);
       s.setInt(1, options_.batch_size);
       std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
       while (rs->next()) {
         Pending& p = pending.emplace_back();
-        p.queue_id = rs->getInt64(1);
-        if (!rs->isNull(2)) {
-          p.event_id = rs->getInt64(2);
-          p.entry.reference_number = rs->getString(3).asStdString();
-          absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(4));
-          if (!time.ok()) return time.status();
-          p.entry.time = *time;
-          p.entry.actor = rs->getInt64(5);
-          p.entry.type = rs->getString(6).asStdString();
-          p.entry.from_state = rs->getInt(7);
-          p.entry.to_state = rs->getInt(8);
-          p.entry.is_public = rs->getBoolean(9);
-          p.entry.public_message = rs->getString(10).asStdString();
-          p.entry.internal_note = rs->getString(11).asStdString();
-          p.entry.details = rs->getString(12).asStdString();
-          p.mac_null = rs->isNull(13);
-          if (!p.mac_null) p.mac = rs->getString(13).asStdString();
-        } else {
-          p.record_id = rs->getInt64(14);
-          p.record.kind = rs->getString(15).asStdString();
-          p.record.name = rs->getString(16).asStdString();
-          absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(17));
-          if (!time.ok()) return time.status();
-          p.record.time = *time;
-          p.record.digest = rs->getString(18).asStdString();
-          p.mac_null = rs->isNull(19);
-          if (!p.mac_null) p.mac = rs->getString(19).asStdString();
-        }
+        p.record_id = rs->getInt64(1);
+        p.logged = !rs->isNull(2);
+        p.record.kind = rs->getString(3).asStdString();
+        p.record.name = rs->getString(4).asStdString();
+        absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(5));
+        if (!time.ok()) return time.status();
+        p.record.time = *time;
+        p.record.digest = rs->getString(6).asStdString();
+        p.mac_null = rs->isNull(7);
+        if (!p.mac_null) p.mac = rs->getString(7).asStdString();
+      }
+    }
+    if (pending.size() < static_cast<size_t>(options_.batch_size)) {
+      sql::PreparedStatement& s = c.Statement(sql_text::kSelectPendingEvents);
+      s.setInt(1, options_.batch_size - static_cast<int>(pending.size()));
+      std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+      while (rs->next()) {
+        Pending& p = pending.emplace_back();
+        p.event_id = rs->getInt64(1);
+        p.logged = !rs->isNull(2);
+        p.entry.reference_number = rs->getString(3).asStdString();
+        absl::StatusOr<absl::Time> time = ParseDateTime(rs->getString(4));
+        if (!time.ok()) return time.status();
+        p.entry.time = *time;
+        p.entry.actor = rs->getInt64(5);
+        p.entry.type = rs->getString(6).asStdString();
+        p.entry.from_state = rs->getInt(7);
+        p.entry.to_state = rs->getInt(8);
+        p.entry.is_public = rs->getBoolean(9);
+        p.entry.public_message = rs->getString(10).asStdString();
+        p.entry.internal_note = rs->getString(11).asStdString();
+        p.entry.details = rs->getString(12).asStdString();
+        p.mac_null = rs->isNull(13);
+        if (!p.mac_null) p.mac = rs->getString(13).asStdString();
       }
     }
     if (pending.empty()) {
@@ -261,11 +267,13 @@ absl::StatusOr<int> MySqlChangeLog::SequenceBatch(PooledConnection& c) {
     }
     std::vector<std::string> rows;
     std::vector<Hash> leaves;
-    std::vector<int64_t> done;
+    std::vector<int64_t> done_events;
+    std::vector<int64_t> done_records;
     const std::string now_text = FormatDateTime(TruncateToMicros(absl::Now()));
     for (const Pending& p : pending) {
-      done.push_back(p.queue_id);
       const bool is_record = p.record_id > 0;
+      (is_record ? done_records : done_events).push_back(is_record ? p.record_id : p.event_id);
+      if (p.logged) continue;
       const std::string encoded = is_record ? EncodeRecord(p.record) : EncodeEntry(p.entry);
       // An event written before the log carries no code; any other event or
       // record must carry the code of its own entry, or dumasd did not write it.
@@ -302,9 +310,16 @@ absl::StatusOr<int> MySqlChangeLog::SequenceBatch(PooledConnection& c) {
       insert.setString(2, absl::StrCat("[", absl::StrJoin(rows, ","), "]"));
       insert.executeUpdate();
     }
-    sql::PreparedStatement& remove = c.Statement(sql_text::kDeleteLogPending);
-    remove.setString(1, absl::StrCat("[", absl::StrJoin(done, ","), "]"));
-    remove.executeUpdate();
+    if (!done_events.empty()) {
+      sql::PreparedStatement& clear = c.Statement(sql_text::kClearLogPendingEvents);
+      clear.setString(1, absl::StrCat("[", absl::StrJoin(done_events, ","), "]"));
+      clear.executeUpdate();
+    }
+    if (!done_records.empty()) {
+      sql::PreparedStatement& clear = c.Statement(sql_text::kClearLogPendingRecords);
+      clear.setString(1, absl::StrCat("[", absl::StrJoin(done_records, ","), "]"));
+      clear.executeUpdate();
+    }
     c.Execute(sql_text::kCommit);
     if (absl::Status added = AddLeaves(next, leaves); !added.ok()) return added;
     return static_cast<int>(pending.size());

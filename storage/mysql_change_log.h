@@ -1,20 +1,26 @@
 // MySqlChangeLog: the change feed and transparency log (storage/change_log.h)
-// over the tables of migration 6.
+// over the tables of migration 6 (the queue as migration 12 keeps it).
 //
-// Numbering. Writers queue every event in log_pending in the event's own
-// transaction (storage/mysql_store_internal.h, InsertEvent). One sequencer at
-// a time, in one of the dumasd processes on the database, reads the committed
-// queue, checks each event's authentication code, numbers the events after
-// the last revision and removes them from the queue in one transaction, then
-// adds their leaves to its in-memory tree. The sequencer is whichever process
-// holds the database lock GET_LOCK('dumas_log_sequencer_<database>') on a
-// connection of its own; when its process or connection dies the lock is
-// released and another process takes over within a poll interval. Because
-// revisions are given after commit, by one sequencer, in one transaction each
-// batch, a revision never becomes visible before a smaller one: a consumer
-// that reads "revision > last" misses nothing, whatever order the writers'
-// commits became visible in. Writers pay one INSERT of a primary key; nobody
-// holds a lock across another transaction's commit.
+// Numbering. Writers queue every event by its own insert, in the event's
+// transaction (complaint_events.log_pending TRUE; storage/mysql_store_internal.h,
+// InsertEvent), and every record of the resort likewise (log_records). One
+// sequencer at a time, in one of the dumasd processes on the database, reads
+// the committed queue through the log_pending indexes, checks each event's
+// authentication code, numbers the events after the last revision and takes
+// them off the queue (log_pending NULL, by id: exactly the rows it read) in
+// one transaction, then adds their leaves to its in-memory tree. The
+// sequencer is whichever process holds the database lock
+// GET_LOCK('dumas_log_sequencer_<database>') on a connection of its own, and
+// numbers on that connection; when its process or connection dies the lock
+// is released, its open batch rolled back, and another process takes over
+// within a poll interval. Because revisions are given after commit, by one
+// sequencer, in one transaction each batch, a revision never becomes visible
+// before a smaller one: a consumer that reads "revision > last" misses
+// nothing, whatever order the writers' commits became visible in; the unique
+// keys of log_entries refuse an event or record numbered twice. Writers pay
+// one secondary-index entry in a statement they run anyway; nobody holds a
+// lock across another transaction's commit (the sequencer locks only
+// committed events, which no writer locks again).
 //
 // Following. Every process keeps the tree in memory (two hashes per event)
 // for proofs and the head revision; the others follow the sequencer by

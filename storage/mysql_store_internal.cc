@@ -266,11 +266,7 @@ int64_t InsertEvent(PooledConnection& c, const Keyring& keyring, int64_t complai
     std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
     if (rs->next()) id = rs->getInt64(1);
   }
-  if (id <= 0) return 0;
-  sql::PreparedStatement& pending = c.Statement(sql_text::kInsertLogPending);
-  pending.setInt64(1, id);
-  pending.executeUpdate();
-  return id;
+  return id > 0 ? id : 0;
 }
 
 absl::StatusOr<int64_t> InsertLogRecord(PooledConnection& c, const Keyring& keyring,
@@ -294,9 +290,6 @@ absl::StatusOr<int64_t> InsertLogRecord(PooledConnection& c, const Keyring& keyr
     throw;
   }
   if (id <= 0) return absl::InternalError("the record insert returned no id");
-  sql::PreparedStatement& pending = c.Statement(sql_text::kInsertLogPendingRecord);
-  pending.setInt64(1, id);
-  pending.executeUpdate();
   return id;
 }
 

@@ -149,19 +149,19 @@ bool EqualSecrets(std::string_view a, std::string_view b);
 std::string Sha256(std::string_view data);
 
 // Appends the event `entry` of complaint `complaint_id`, with the
-// authentication code of its transparency-log entry, queues it for the log's
-// sequencer, and returns its id (the event log is append-only: nothing
-// updates or deletes it). `entry.time` must be whole microseconds; actor 0 is
-// the complainant (NULL); an empty internal note or details are stored as
-// NULL. Two statements.
+// authentication code of its transparency-log entry, queued for the log's
+// sequencer (log_pending), and returns its id (the event log is append-only:
+// nothing but the sequencer's unqueuing updates it, nothing deletes it).
+// `entry.time` must be whole microseconds; actor 0 is the complainant (NULL);
+// an empty internal note or details are stored as NULL. One statement.
 int64_t InsertEvent(PooledConnection& c, const Keyring& keyring, int64_t complaint_id,
                     const LogEntry& entry);
 
 // Appends the record of the resort itself `record` (ValidateRecord must
-// accept it), with its authentication code, queues it for the log's
-// sequencer, and returns its id. ALREADY_EXISTS when a record of the same
-// kind and name exists (records are never replaced). Two statements, in the
-// caller's transaction.
+// accept it), with its authentication code, queued for the log's sequencer,
+// and returns its id. ALREADY_EXISTS when a record of the same kind and name
+// exists (records are never replaced). One statement, in the caller's
+// transaction.
 absl::StatusOr<int64_t> InsertLogRecord(PooledConnection& c, const Keyring& keyring,
                                         const LogRecord& record);
 

@@ -162,26 +162,23 @@ inline constexpr char kSelectTracking[] =
     " LEFT JOIN log_entries l ON l.event_id = e.id"
     " WHERE c.reference_number = ?";
 
-// Events are only ever inserted (append-only log): no statement here updates
-// or deletes complaint_events.
+// Events are only ever inserted (append-only log): no statement here changes
+// an event, and the one that updates complaint_events at all clears the
+// sequencer's queue mark (kClearLogPendingEvents). The event is queued for
+// the transparency log's sequencer by its own insert (log_pending = TRUE):
+// no statement of its own, no row of its own.
 inline constexpr char kInsertEvent[] =
     "INSERT INTO complaint_events (complaint_id, event_time, actor_principal_id,"
-    " type, from_state, to_state, public, public_message, internal_note, details, mac)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " type, from_state, to_state, public, public_message, internal_note, details, mac,"
+    " log_pending)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE)"
     " RETURNING id";
 
-// Queues an event for the transparency log's sequencer (log_pending), in
-// the event's transaction.
-inline constexpr char kInsertLogPending[] = "INSERT INTO log_pending (event_id) VALUES (?)";
-
-// A record of the resort itself for the log (append-only), and its place in
-// the sequencer's queue. Parameters: kind, name, record_time, digest, mac;
-// then the record id.
+// A record of the resort itself for the log (append-only), queued for the
+// sequencer as an event is. Parameters: kind, name, record_time, digest, mac.
 inline constexpr char kInsertLogRecord[] =
-    "INSERT INTO log_records (kind, name, record_time, digest, mac) VALUES (?, ?, ?, ?, ?)"
-    " RETURNING id";
-inline constexpr char kInsertLogPendingRecord[] =
-    "INSERT INTO log_pending (record_id) VALUES (?)";
+    "INSERT INTO log_records (kind, name, record_time, digest, mac, log_pending)"
+    " VALUES (?, ?, ?, ?, ?, TRUE) RETURNING id";
 
 // --- Idempotency -----------------------------------------------------------------
 
@@ -527,20 +524,35 @@ inline constexpr char kTryLogSequencerLock[] = "SELECT GET_LOCK(?, 0)";
 inline constexpr char kSelectLegacyMaxEventId[] =
     "SELECT legacy_max_event_id FROM log_state WHERE id = 1";
 
-// Committed events not numbered yet, with what their entries are made of.
-// Never locking: the joined complaints are the writers' rows. Parameter:
-// limit.
-inline constexpr char kSelectPendingEntries[] =
-    "SELECT p.id, p.event_id, c.reference_number, e.event_time,"
+// Committed records and events not numbered yet (log_pending TRUE), with what
+// their entries are made of, in id order, each read through its index on
+// log_pending, forced: the index gives the rows in id order, and however
+// many logged rows come first the read touches queued ones only (no
+// temporary table, no sort; a UNION of the two would build one on disk for
+// the blobs, every batch). The records (a few a month) are
+// read first. A queued one that is in the log already (l.revision set:
+// queued again by hand) is only taken off the queue; one whose complaint is
+// gone (written past the foreign keys) is read with an empty reference
+// number, so that its code fails and it is refused and reported, never left
+// queued. Never locking: the joined complaints are the writers' rows.
+// Parameter: limit.
+// Records: id, revision, kind, name, record_time, digest, mac.
+inline constexpr char kSelectPendingRecords[] =
+    "SELECT r.id, l.revision, r.kind, r.name, r.record_time, r.digest, r.mac"
+    " FROM log_records r FORCE INDEX (idx_log_records_log_pending)"
+    " LEFT JOIN log_entries l ON l.record_id = r.id"
+    " WHERE r.log_pending = TRUE ORDER BY r.id LIMIT ?";
+// Events: id, revision, then the entry's reference number, time, actor,
+// type, from and to state, public, message, note, details and mac.
+inline constexpr char kSelectPendingEvents[] =
+    "SELECT e.id, l.revision, COALESCE(c.reference_number, ''), e.event_time,"
     " COALESCE(e.actor_principal_id, 0), e.type, COALESCE(e.from_state, 0),"
     " COALESCE(e.to_state, 0), e.public, e.public_message, COALESCE(e.internal_note, ''),"
-    " COALESCE(e.details, ''), e.mac,"
-    " p.record_id, r.kind, r.name, r.record_time, r.digest, r.mac"
-    " FROM log_pending p"
-    " LEFT JOIN complaint_events e ON e.id = p.event_id"
+    " COALESCE(e.details, ''), e.mac"
+    " FROM complaint_events e FORCE INDEX (idx_complaint_events_log_pending)"
     " LEFT JOIN complaints c ON c.id = e.complaint_id"
-    " LEFT JOIN log_records r ON r.id = p.record_id"
-    " ORDER BY p.id LIMIT ?";
+    " LEFT JOIN log_entries l ON l.event_id = e.id"
+    " WHERE e.log_pending = TRUE ORDER BY e.id LIMIT ?";
 
 // Numbers a batch: a JSON array of [revision, event id, record id, leaf hash
 // in hex], one of the ids 0. Parameters: sequenced_at, the array.
@@ -551,9 +563,17 @@ inline constexpr char kInsertLogEntries[] =
     " event_id BIGINT PATH '$[1]', record_id BIGINT PATH '$[2]', leaf CHAR(64) PATH '$[3]'))"
     " AS j";
 
-// Parameter: the queue's ids (DUMAS_SQL_ID_LIST).
-inline constexpr char kDeleteLogPending[] =
-    "DELETE p FROM " DUMAS_SQL_ID_LIST " JOIN log_pending p ON p.id = j.id";
+// Takes numbered (or refused) events and records off the queue, by id, in
+// the transaction that numbers them: exactly the rows the batch read, never
+// one committed after its read. The service role may update this column of
+// the two tables and no other (storage/grants.sql). Parameter: the ids
+// (DUMAS_SQL_ID_LIST).
+inline constexpr char kClearLogPendingEvents[] =
+    "UPDATE " DUMAS_SQL_ID_LIST " JOIN complaint_events e ON e.id = j.id"
+    " SET e.log_pending = NULL";
+inline constexpr char kClearLogPendingRecords[] =
+    "UPDATE " DUMAS_SQL_ID_LIST " JOIN log_records r ON r.id = j.id"
+    " SET r.log_pending = NULL";
 
 // Parameters: event id, record id (one of them NULL), reason, rejected_at.
 inline constexpr char kInsertLogRejected[] =

@@ -1469,5 +1469,44 @@ TEST_F(CaseStoreTest, CaseHandlingMigrationIsReRunnable) {
   EXPECT_TRUE(store_->Track(s.complaint.reference_number, s.tracking_code).ok());
 }
 
+TEST_F(CaseStoreTest, CheaperLogQueueMigrationMovesTheQueueAndIsReRunnable) {
+  const EmbeddedMigration* migration = nullptr;
+  for (const EmbeddedMigration& m : EmbeddedMigrations()) {
+    if (m.name == "cheaper_log_queue") migration = &m;
+  }
+  ASSERT_NE(migration, nullptr);
+  EXPECT_EQ(migration->version, 12);
+  // An event is queued by its own insert (no sequencer runs here).
+  const SubmittedComplaint queued = SubmitOne();
+  const SubmittedComplaint logged = SubmitOne();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM complaint_events WHERE log_pending = TRUE"), 2);
+  // The queue as version 11 kept it: a table of its own, holding the first
+  // complaint's event, and an event that the old queue had numbered already.
+  ASSERT_TRUE(db_->Execute("UPDATE complaint_events SET log_pending = NULL").ok());
+  ASSERT_TRUE(db_->Execute("CREATE TABLE log_pending (id BIGINT NOT NULL AUTO_INCREMENT,"
+                           " event_id BIGINT NULL, record_id BIGINT NULL, PRIMARY KEY (id))")
+                  .ok());
+  ASSERT_TRUE(db_->Execute(absl::StrCat("INSERT INTO log_pending (event_id) SELECT id FROM"
+                                        " complaint_events WHERE complaint_id = ",
+                                        queued.complaint.id))
+                  .ok());
+  for (int run = 1; run <= 2; ++run) {
+    for (const std::string& statement : SplitMigrationStatements(migration->sql)) {
+      ASSERT_TRUE(db_->Execute(statement).ok()) << "run " << run << ": " << statement;
+    }
+    EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM complaint_events WHERE log_pending = TRUE"
+                                 " AND complaint_id = ",
+                                 queued.complaint.id)),
+              1);
+    EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM complaint_events WHERE log_pending = TRUE"
+                                 " AND complaint_id = ",
+                                 logged.complaint.id)),
+              0);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema ="
+                    " DATABASE() AND table_name = 'log_pending'"),
+              0);
+  }
+}
+
 }  // namespace
 }  // namespace dumas

@@ -475,6 +475,25 @@ TEST_F(TamperingTest, ARecordIsLoggedOnceAndASwappedDigestIsNamed) {
   EXPECT_EQ(report.first_bad_revision, 13) << report.problem;
 }
 
+// A logged event queued again by hand is only taken off the queue: it is not
+// logged twice, and the sequencer goes on numbering what comes after it.
+TEST_F(TamperingTest, AnEventQueuedAgainIsNotLoggedTwice) {
+  Execute("UPDATE complaint_events SET log_pending = TRUE WHERE id = "
+          "(SELECT event_id FROM log_entries WHERE revision = 3)");
+  NewComplaintWithSteps(1);
+  EXPECT_EQ(AwaitAllNumbered(), 14);
+  for (int i = 0;
+       i < 200 && Count("SELECT COUNT(*) FROM complaint_events WHERE log_pending = TRUE") > 0;
+       ++i) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM complaint_events WHERE log_pending = TRUE"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM log_rejected"), 0);
+  Checkpoint();
+  const LogReport report = VerifyAgain();
+  EXPECT_TRUE(report.ok) << report.problem;
+}
+
 TEST_F(TamperingTest, AnUpdatedEventIsNamed) {
   Execute("UPDATE complaint_events SET internal_note = 'tidak ada masalah' WHERE id = "
           "(SELECT event_id FROM log_entries WHERE revision = 5)");
@@ -494,15 +513,17 @@ TEST_F(TamperingTest, ADeletedEventIsNamed) {
 
 TEST_F(TamperingTest, AnInsertedEventIsNeverLoggedAndHistoryCannotMakeRoomForIt) {
   // Written straight into the database: no valid code, so never numbered.
+  // It is even queued for the sequencer, as dumasd queues its events.
   Execute("INSERT INTO complaint_events (complaint_id, event_time, type, public,"
-          " public_message) SELECT MIN(id), '2026-01-01 00:00:00', 'NOTE', TRUE, 'palsu'"
-          " FROM complaints");
-  Execute("INSERT INTO log_pending (event_id) SELECT MAX(id) FROM complaint_events");
+          " public_message, log_pending) SELECT MIN(id), '2026-01-01 00:00:00', 'NOTE', TRUE,"
+          " 'palsu', TRUE FROM complaints");
   for (int i = 0; i < 100 && Count("SELECT COUNT(*) FROM log_rejected") == 0; ++i) {
     absl::SleepFor(absl::Milliseconds(20));
   }
   EXPECT_EQ(Count("SELECT COUNT(*) FROM log_rejected WHERE reason = 'BAD_AUTHENTICATION_CODE'"),
             1);
+  // Refused once and taken off the queue: not looked at again.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM complaint_events WHERE log_pending = TRUE"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM log_entries"), 12);
   // Forced into the middle of the log, it changes the history the verifier holds.
   Execute("UPDATE log_entries SET revision = revision + 100 WHERE revision >= 4");

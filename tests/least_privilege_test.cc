@@ -19,6 +19,7 @@ namespace dumas {
 namespace {
 
 constexpr int kErTableAccessDenied = 1142;
+constexpr int kErColumnAccessDenied = 1143;
 
 class LeastPrivilegeTest : public ServiceFixture {
  protected:
@@ -45,8 +46,28 @@ TEST_F(LeastPrivilegeTest, ServiceAccountCannotAlterAnEvent) {
   ASSERT_TRUE(events.ok()) << events.status();
   ASSERT_GT(*events, 0);
 
-  EXPECT_EQ(ErrorAsService("UPDATE complaint_events SET public_message = 'changed'"),
+  // Of an event's or a record's columns, only the sequencer's queue mark may
+  // change.
+  for (const char* table : {"complaint_events", "log_records"}) {
+    auto columns = database().Query(absl::StrCat(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = '",
+        database().options().database, "' AND table_name = '", table,
+        "' AND column_name <> 'log_pending' AND generation_expression IS NULL"));
+    ASSERT_TRUE(columns.ok()) << columns.status();
+    ASSERT_GE(columns->size(), 6u) << table;
+    for (const std::vector<std::string>& row : *columns) {
+      EXPECT_EQ(ErrorAsService(absl::StrCat("UPDATE ", table, " SET `", row[0], "` = `", row[0],
+                                            "` WHERE FALSE")),
+                kErColumnAccessDenied)
+          << table << "." << row[0];
+    }
+  }
+  EXPECT_EQ(ErrorAsService("UPDATE complaint_events SET public_message = 'changed',"
+                           " log_pending = NULL"),
+            kErColumnAccessDenied);
+  EXPECT_EQ(ErrorAsService("REPLACE INTO complaint_events SELECT * FROM complaint_events"),
             kErTableAccessDenied);
+  EXPECT_EQ(ErrorAsService("DELETE FROM log_records"), kErTableAccessDenied);
   EXPECT_EQ(ErrorAsService("DELETE FROM complaint_events"), kErTableAccessDenied);
   for (const char* table : {"log_entries", "log_checkpoints", "log_cosignatures", "log_rejected",
                             "log_state"}) {
@@ -58,8 +79,9 @@ TEST_F(LeastPrivilegeTest, ServiceAccountCannotAlterAnEvent) {
   EXPECT_EQ(ErrorAsService("DROP TABLE complaint_events"), kErTableAccessDenied);
   EXPECT_NE(ErrorAsService("CREATE TABLE scratch (id INT)"), 0);
   EXPECT_NE(ErrorAsService("SELECT COUNT(*) FROM mysql.user"), 0);
-  // The sequencer's queue is consumed by DELETE: granted.
-  EXPECT_EQ(ErrorAsService("DELETE FROM log_pending WHERE FALSE"), 0);
+  // The sequencer takes events and records off its queue: granted.
+  EXPECT_EQ(ErrorAsService("UPDATE complaint_events SET log_pending = NULL WHERE FALSE"), 0);
+  EXPECT_EQ(ErrorAsService("UPDATE log_records SET log_pending = NULL WHERE FALSE"), 0);
   EXPECT_EQ(*database().QueryInt("SELECT COUNT(*) FROM complaint_events"), *events);
 }
 

@@ -22,6 +22,11 @@
 namespace dumas {
 namespace {
 
+// Events and records the log's sequencer has not numbered yet.
+constexpr char kQueued[] =
+    "SELECT (SELECT COUNT(*) FROM complaint_events WHERE log_pending = TRUE) +"
+    " (SELECT COUNT(*) FROM log_records WHERE log_pending = TRUE)";
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -149,7 +154,7 @@ class PersonalDataServiceTest : public ServiceFixture {
   // Waits until every event is in the log.
   void AwaitLogged() {
     for (int i = 0; i < 400; ++i) {
-      if (*database().QueryInt("SELECT COUNT(*) FROM log_pending") == 0) return;
+      if (*database().QueryInt(kQueued) == 0) return;
       absl::SleepFor(absl::Milliseconds(25));
     }
     ADD_FAILURE() << "the sequencer did not number every event";
