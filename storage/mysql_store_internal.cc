@@ -85,7 +85,9 @@ absl::StatusOr<absl::CivilDay> ParseDate(const std::string& text) {
   // The database writes a DATE as YYYY-MM-DD. Read by hand: a report reads
   // tens of thousands of dates, and absl::ParseCivilTime took an eighth of
   // the server's time for a report doing so.
-  const auto malformed = [] { return absl::InternalError("the database returned a malformed date"); };
+  const auto malformed = [] {
+    return absl::InternalError("the database returned a malformed date");
+  };
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return malformed();
   int fields[3] = {0, 0, 0};
   const int starts[3] = {0, 5, 8};

@@ -1014,8 +1014,9 @@ inline constexpr char kAnevRepeatedSubjects[] =
 // naming an officer (a range of idx_complaints_anev_month, read from the
 // index alone), grouped by unit and name, each group joined to its row of
 // anev_subject_windows by primary key: 60-120 ms for a month of 47,000
-// complaints at a million, against 230-500 ms counted from the complaints. The earlier spelling is the
-// window's. Parameters: S, A, the month (its first day).
+// complaints at a million, against 230-500 ms counted from the complaints.
+// The earlier spelling is the window's. Parameters: S, A, the month (its
+// first day).
 inline constexpr char kAnevRepeatedSubjectsCounted[] =
     "SELECT m.unit, COALESCE(w.officer_name, m.spelling), m.complaints + COALESCE(w.complaints, 0)"
     " FROM (SELECT COALESCE(c.subject_unit_id, '') AS unit,"
