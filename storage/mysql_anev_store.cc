@@ -322,7 +322,6 @@ absl::Status MySqlStore::MakeAnevSubjectWindow(absl::CivilMonth month, absl::Tim
   // makes the counts or finds them made.
   absl::Status status = pool_->RunTransaction(
       [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
-        c.Execute(sql_text::kAnevSubjectWindowIsolation);
         sql::PreparedStatement& made = c.Statement(sql_text::kAnevSubjectWindowMade);
         made.setString(1, month_text);
         if (std::unique_ptr<sql::ResultSet> rs(made.executeQuery()); rs->next()) {

@@ -1035,13 +1035,12 @@ inline constexpr char kAnevSubjectWindowMade[] =
 // Made once, in one transaction: the month's row first (a second maker's
 // insert waits for it and then fails on the primary key), then its counts,
 // read from idx_complaints_anev_officer alone in its order (name, unit), so
-// that each group is counted as it is read. The transaction reads committed
-// rows without locking them (READ COMMITTED), so intake and case handling
-// never wait for it. Parameters: month, made_at; month, W, S.
+// that each group is counted as it is read. The session's READ COMMITTED
+// (kSessionIsolation) reads committed rows without locking them, so intake
+// and case handling never wait for it. Parameters: month, made_at; month, W,
+// S.
 inline constexpr char kAnevInsertSubjectWindowMonth[] =
     "INSERT INTO anev_subject_window_months (month, made_at) VALUES (?, ?)";
-inline constexpr char kAnevSubjectWindowIsolation[] =
-    "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
 inline constexpr char kAnevInsertSubjectWindow[] =
     "INSERT INTO anev_subject_windows (month, subject_unit_id, officer_name, complaints)"
     " SELECT ?, COALESCE(c.subject_unit_id, ''), " DUMAS_SQL_ANEV_FIRST_SPELLING ", COUNT(*)"
