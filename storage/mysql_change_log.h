@@ -7,7 +7,7 @@
 // sequencer at a time, in one of the dumasd processes on the database, reads
 // the committed queue through the log_pending indexes, checks each event's
 // authentication code, numbers the events after the last revision and takes
-// them off the queue (log_pending NULL, by id: exactly the rows it read) in
+// them off the queue (log_pending FALSE, by id: exactly the rows it read) in
 // one transaction, then adds their leaves to its in-memory tree. The
 // sequencer is whichever process holds the database lock
 // GET_LOCK('dumas_log_sequencer_<database>') on a connection of its own, and

@@ -434,16 +434,19 @@ inline constexpr char kListComplaints[] =
     " ORDER BY c.create_time DESC, c.id DESC"
     " LIMIT ?";
 
-// Events of one complaint after an id, oldest first. The index is named
-// because uq_events_request also starts with complaint_id and would need a
-// sort of all the complaint's events (IDENTITY_READ events pile up).
+// Events of one complaint after an id, oldest first, through
+// idx_events_anev_complaint (complaint_id, id, ...), the complaint's events
+// in id order (migration 0013 dropped its prefix idx_events_complaint). The
+// index is named because uq_events_request also starts with complaint_id and
+// would need a sort of all the complaint's events (IDENTITY_READ events pile
+// up).
 #define DUMAS_SQL_EVENT_COLUMNS                                                     \
   "e.id, e.event_time, COALESCE(e.actor_principal_id, 0), e.type, e.from_state, "  \
   "e.to_state, e.public, e.public_message, COALESCE(e.internal_note, ''), "        \
   "COALESCE(l.revision, 0)"
 inline constexpr char kListEvents[] =
     "SELECT " DUMAS_SQL_EVENT_COLUMNS
-    " FROM complaint_events e FORCE INDEX (idx_events_complaint)"
+    " FROM complaint_events e FORCE INDEX (idx_events_anev_complaint)"
     " LEFT JOIN log_entries l ON l.event_id = e.id"
     " WHERE e.complaint_id = (SELECT c.id FROM complaints c WHERE c.reference_number = ?)"
     " AND e.id > ? ORDER BY e.id LIMIT ?";
@@ -566,14 +569,18 @@ inline constexpr char kInsertLogEntries[] =
 // Takes numbered (or refused) events and records off the queue, by id, in
 // the transaction that numbers them: exactly the rows the batch read, never
 // one committed after its read. The service role may update this column of
-// the two tables and no other (storage/grants.sql). Parameter: the ids
-// (DUMAS_SQL_ID_LIST).
+// the two tables and no other (storage/grants.sql). The mark goes from TRUE
+// to FALSE, not to NULL: a row whose length does not change is updated in
+// place, and InnoDB's redo log then carries the changed byte, not the whole
+// row again (measured on event-sized rows: 120 against 1,334 bytes a row;
+// rows cleared to NULL before schema version 13 stay NULL, which means the
+// same). Parameter: the ids (DUMAS_SQL_ID_LIST).
 inline constexpr char kClearLogPendingEvents[] =
     "UPDATE " DUMAS_SQL_ID_LIST " JOIN complaint_events e ON e.id = j.id"
-    " SET e.log_pending = NULL";
+    " SET e.log_pending = FALSE";
 inline constexpr char kClearLogPendingRecords[] =
     "UPDATE " DUMAS_SQL_ID_LIST " JOIN log_records r ON r.id = j.id"
-    " SET r.log_pending = NULL";
+    " SET r.log_pending = FALSE";
 
 // Parameters: event id, record id (one of them NULL), reason, rejected_at.
 inline constexpr char kInsertLogRejected[] =
@@ -678,14 +685,14 @@ inline constexpr char kSelectComplaintWithIdentityForUpdate[] =
 // event's time and its reader's role and unit. Parameter: complaint id.
 inline constexpr char kListIdentityReads[] =
     "SELECT e.event_time, p.role, COALESCE(p.unit_id, '')"
-    " FROM complaint_events e FORCE INDEX (idx_events_complaint)"
+    " FROM complaint_events e FORCE INDEX (idx_events_anev_complaint)"
     " JOIN principals p ON p.id = e.actor_principal_id"
     " WHERE e.complaint_id = ? AND e.type = 'IDENTITY_READ' ORDER BY e.id";
 
 // When the complainant last asked for a copy (NULL: never). Parameter:
 // complaint id.
 inline constexpr char kLastPersonalDataRequest[] =
-    "SELECT MAX(e.event_time) FROM complaint_events e FORCE INDEX (idx_events_complaint)"
+    "SELECT MAX(e.event_time) FROM complaint_events e FORCE INDEX (idx_events_anev_complaint)"
     " WHERE e.complaint_id = ? AND e.type = 'PERSONAL_DATA_REQUESTED'";
 
 // A corrected identity: every encrypted column under the current key, a new
@@ -707,7 +714,7 @@ inline constexpr char kSelectIdentitiesToPurge[] =
     "SELECT c.id, c.reference_number FROM complaints c"
     " WHERE c.id > ? AND ((? >> c.state) & 1) = 1 AND c.identity_purged_at IS NULL"
     " AND c.create_time < ?"
-    " AND (SELECT MAX(e.event_time) FROM complaint_events e FORCE INDEX (idx_events_complaint)"
+    " AND (SELECT MAX(e.event_time) FROM complaint_events e FORCE INDEX (idx_events_anev_complaint)"
     " WHERE e.complaint_id = c.id AND e.to_state IS NOT NULL) < ?"
     " ORDER BY c.id LIMIT ? FOR UPDATE";
 

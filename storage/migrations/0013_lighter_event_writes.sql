@@ -1,0 +1,11 @@
+-- Dumas schema, version 13: one index less to write with every event.
+--
+-- idx_events_complaint (complaint_id, id) is the start of
+-- idx_events_anev_complaint (complaint_id, id, event_time, type, from_state,
+-- to_state) of version 10, which serves every read that used it (a
+-- complaint's events in id order) as well. Each event's insert wrote an entry
+-- into both. The reads name idx_events_anev_complaint now (storage/sql.h);
+-- the foreign key on complaint_id is served by it too.
+--
+-- Re-runnable like every migration.
+ALTER TABLE complaint_events DROP INDEX IF EXISTS idx_events_complaint;
