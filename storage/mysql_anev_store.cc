@@ -4,16 +4,21 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "domain/complaint.h"
 #include "domain/log_entry.h"
 #include "domain/working_day_calendar.h"
+#include "storage/call_deadline.h"
+#include "storage/connection_pool.h"
 #include "storage/mysql_store.h"
 #include "storage/mysql_store_internal.h"
 #include "storage/sql.h"
@@ -28,6 +33,11 @@ using mysql_store_internal::ParseDate;
 using mysql_store_internal::ParseDateTime;
 
 constexpr size_t kDigestBytes = 32;
+
+// kAnevOpenChanged lists every state, 1 to 10, to read the complaints changed
+// since a month's end from one range per state of idx_complaints_anev_state.
+static_assert(kMaxComplaintState == 10,
+              "a new state must be added to kAnevOpenChanged's list in storage/sql.h");
 
 // Each statement's rows are read into the month's data; a value the database
 // should never hold (a malformed date) fails the whole read.
@@ -62,121 +72,166 @@ absl::Status ForEachRow(PooledConnection& c, const char* sql,
   return absl::OkStatus();
 }
 
-// Reads one period's data on `c`, inside the snapshot.
-absl::StatusOr<AnevMonthData> ReadPeriod(PooledConnection& c, const AnevPeriod& period) {
-  AnevMonthData data;
+// The statements of a period, in the order their rows make up its data.
+enum AnevStep {
+  kReceived,
+  kLabelledEvents,
+  kRatings,
+  kSp3dSent,
+  kAnswers,
+  kOpenUnchanged,
+  kOpenChanged,
+  kRepeatedSubjects,
+  kStepCount,
+};
+
+// The steps a second connection reads while the first reads the others:
+// about half of the live month's time each at a million demo complaints
+// (docs/anev-report.md, "Cost, measured").
+constexpr bool kSecondConnectionStep[kStepCount] = {
+    false, false, false, true, true, true, false, false};
+
+// Reads one step of one period's data on `c`, inside the snapshot, into
+// `data` (which holds only that step's rows).
+absl::Status ReadStep(PooledConnection& c, const AnevPeriod& period, AnevStep step,
+                      AnevMonthData& data) {
   const std::string start = FormatDateTime(period.start);
   const std::string as_of = FormatDateTime(period.as_of);
-  const std::string as_of_day =
-      FormatDate(absl::ToCivilDay(period.as_of, PaluTimeZone()));
-  const std::string window_start = MonthStart(period.month - 11);
-
-  absl::Status status = ForEachRow(
-      c, sql_text::kAnevReceived, {as_of, as_of, start, as_of},
-      [&](const sql::ResultSet& rs) -> absl::Status {
-        data.received.push_back({rs.getString(1), rs.getString(2),
-                                 static_cast<Channel>(rs.getInt(3)), rs.getString(4),
-                                 static_cast<ComplaintState>(rs.getInt(5)), rs.getInt64(6)});
-        return absl::OkStatus();
-      });
-  if (!status.ok()) return status;
-
   auto read_labelled = [&](const sql::ResultSet& rs) -> absl::Status {
     data.labelled.push_back({rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt64(4)});
     return absl::OkStatus();
   };
-  if (status = ForEachRow(c, sql_text::kAnevLabelledEvents, {start, as_of}, read_labelled);
-      !status.ok()) {
-    return status;
+  switch (step) {
+    case kReceived:
+      return ForEachRow(c, sql_text::kAnevReceived, {as_of, as_of, start, as_of},
+                        [&](const sql::ResultSet& rs) -> absl::Status {
+                          data.received.push_back(
+                              {rs.getString(1), rs.getString(2),
+                               static_cast<Channel>(rs.getInt(3)), rs.getString(4),
+                               static_cast<ComplaintState>(rs.getInt(5)), rs.getInt64(6)});
+                          return absl::OkStatus();
+                        });
+    case kLabelledEvents:
+      return ForEachRow(c, sql_text::kAnevLabelledEvents, {start, as_of}, read_labelled);
+    case kRatings:
+      return ForEachRow(c, sql_text::kAnevRatings, {start, as_of}, read_labelled);
+    case kSp3dSent:
+      return ForEachRow(c, sql_text::kAnevSp3dSent, {start, as_of},
+                        [&](const sql::ResultSet& rs) -> absl::Status {
+                          absl::StatusOr<absl::CivilDay> received = Day(rs, 2);
+                          absl::StatusOr<absl::CivilDay> sent = Day(rs, 3);
+                          absl::StatusOr<absl::CivilDay> due = Day(rs, 4);
+                          if (!received.ok()) return received.status();
+                          if (!sent.ok()) return sent.status();
+                          if (!due.ok()) return due.status();
+                          data.sp3d_sent.push_back(
+                              {rs.getString(1), *received, *sent, *due, rs.getInt64(5)});
+                          return absl::OkStatus();
+                        });
+    case kAnswers:
+      return ForEachRow(
+          c, sql_text::kAnevAnswers, {start, as_of},
+          [&](const sql::ResultSet& rs) -> absl::Status {
+            absl::StatusOr<absl::CivilDay> received = Day(rs, 2);
+            absl::StatusOr<absl::CivilDay> answered = Day(rs, 3);
+            absl::StatusOr<std::optional<absl::CivilDay>> due = OptionalDay(rs, 4);
+            absl::StatusOr<std::optional<absl::CivilDay>> round = OptionalDay(rs, 5);
+            if (!received.ok()) return received.status();
+            if (!answered.ok()) return answered.status();
+            if (!due.ok()) return due.status();
+            if (!round.ok()) return round.status();
+            data.answers.push_back(
+                {rs.getString(1), *received, *answered, *due, *round, rs.getInt64(6)});
+            return absl::OkStatus();
+          });
+    case kOpenUnchanged:
+      return ForEachRow(c, sql_text::kAnevOpenUnchanged, {as_of, as_of},
+                        [&](const sql::ResultSet& rs) -> absl::Status {
+                          absl::StatusOr<absl::CivilDay> received = Day(rs, 3);
+                          absl::StatusOr<absl::CivilDay> sp3d_due = Day(rs, 4);
+                          absl::StatusOr<std::optional<absl::CivilDay>> due = OptionalDay(rs, 5);
+                          if (!received.ok()) return received.status();
+                          if (!sp3d_due.ok()) return sp3d_due.status();
+                          if (!due.ok()) return due.status();
+                          data.open.push_back({rs.getString(1),
+                                               static_cast<ComplaintState>(rs.getInt(2)),
+                                               *received, *sp3d_due, *due, std::nullopt,
+                                               rs.getInt64(6)});
+                          return absl::OkStatus();
+                        });
+    case kOpenChanged: {
+      const std::string as_of_day = FormatDate(absl::ToCivilDay(period.as_of, PaluTimeZone()));
+      return ForEachRow(c, sql_text::kAnevOpenChanged,
+                        {as_of, as_of_day, as_of_day, as_of, as_of, as_of},
+                        [&](const sql::ResultSet& rs) -> absl::Status {
+                          absl::StatusOr<absl::CivilDay> received = Day(rs, 3);
+                          absl::StatusOr<absl::CivilDay> sp3d_due = Day(rs, 4);
+                          absl::StatusOr<std::optional<absl::CivilDay>> due = OptionalDay(rs, 5);
+                          absl::StatusOr<std::optional<absl::CivilDay>> round =
+                              OptionalDay(rs, 6);
+                          if (!received.ok()) return received.status();
+                          if (!sp3d_due.ok()) return sp3d_due.status();
+                          if (!due.ok()) return due.status();
+                          if (!round.ok()) return round.status();
+                          data.open.push_back({rs.getString(1),
+                                               static_cast<ComplaintState>(rs.getInt(2)),
+                                               *received, *sp3d_due, *due, *round,
+                                               rs.getInt64(7)});
+                          return absl::OkStatus();
+                        });
+    }
+    case kRepeatedSubjects: {
+      // The eleven months before the month counted once when they are
+      // (MakeAnevSubjectWindow), else from the complaints.
+      const std::string month_text = FormatDate(absl::CivilDay(period.month));
+      bool counted = false;
+      absl::Status status = ForEachRow(c, sql_text::kAnevSubjectWindowMade, {month_text},
+                                       [&](const sql::ResultSet&) -> absl::Status {
+                                         counted = true;
+                                         return absl::OkStatus();
+                                       });
+      if (!status.ok()) return status;
+      auto read_subject = [&](const sql::ResultSet& rs) -> absl::Status {
+        data.repeated_subjects.push_back({rs.getString(1), rs.getString(2), rs.getInt64(3)});
+        return absl::OkStatus();
+      };
+      return counted ? ForEachRow(c, sql_text::kAnevRepeatedSubjectsCounted,
+                                  {start, as_of, month_text}, read_subject)
+                     : ForEachRow(c, sql_text::kAnevRepeatedSubjects,
+                                  {start, as_of, MonthStart(period.month - 11), as_of},
+                                  read_subject);
+    }
+    case kStepCount:
+      break;
   }
-  if (status = ForEachRow(c, sql_text::kAnevRatings, {start, as_of}, read_labelled);
-      !status.ok()) {
-    return status;
-  }
+  return absl::InternalError("unknown Anev step");
+}
 
-  status = ForEachRow(c, sql_text::kAnevSp3dSent, {start, as_of},
-                      [&](const sql::ResultSet& rs) -> absl::Status {
-                        absl::StatusOr<absl::CivilDay> received = Day(rs, 2);
-                        absl::StatusOr<absl::CivilDay> sent = Day(rs, 3);
-                        absl::StatusOr<absl::CivilDay> due = Day(rs, 4);
-                        if (!received.ok()) return received.status();
-                        if (!sent.ok()) return sent.status();
-                        if (!due.ok()) return due.status();
-                        data.sp3d_sent.push_back(
-                            {rs.getString(1), *received, *sent, *due, rs.getInt64(5)});
-                        return absl::OkStatus();
-                      });
-  if (!status.ok()) return status;
-
-  status = ForEachRow(c, sql_text::kAnevAnswers, {start, as_of},
-                      [&](const sql::ResultSet& rs) -> absl::Status {
-                        absl::StatusOr<absl::CivilDay> received = Day(rs, 2);
-                        absl::StatusOr<absl::CivilDay> answered = Day(rs, 3);
-                        absl::StatusOr<std::optional<absl::CivilDay>> due = OptionalDay(rs, 4);
-                        absl::StatusOr<std::optional<absl::CivilDay>> round = OptionalDay(rs, 5);
-                        if (!received.ok()) return received.status();
-                        if (!answered.ok()) return answered.status();
-                        if (!due.ok()) return due.status();
-                        if (!round.ok()) return round.status();
-                        data.answers.push_back(
-                            {rs.getString(1), *received, *answered, *due, *round, rs.getInt64(6)});
-                        return absl::OkStatus();
-                      });
-  if (!status.ok()) return status;
-
-  status = ForEachRow(c, sql_text::kAnevOpenUnchanged, {as_of, as_of},
-                      [&](const sql::ResultSet& rs) -> absl::Status {
-                        absl::StatusOr<absl::CivilDay> received = Day(rs, 3);
-                        absl::StatusOr<absl::CivilDay> sp3d_due = Day(rs, 4);
-                        absl::StatusOr<std::optional<absl::CivilDay>> due = OptionalDay(rs, 5);
-                        if (!received.ok()) return received.status();
-                        if (!sp3d_due.ok()) return sp3d_due.status();
-                        if (!due.ok()) return due.status();
-                        data.open.push_back({rs.getString(1),
-                                             static_cast<ComplaintState>(rs.getInt(2)), *received,
-                                             *sp3d_due, *due, std::nullopt, rs.getInt64(6)});
-                        return absl::OkStatus();
-                      });
-  if (!status.ok()) return status;
-
-  status = ForEachRow(c, sql_text::kAnevOpenChanged,
-                      {as_of, as_of_day, as_of_day, as_of, as_of, as_of},
-                      [&](const sql::ResultSet& rs) -> absl::Status {
-                        absl::StatusOr<absl::CivilDay> received = Day(rs, 3);
-                        absl::StatusOr<absl::CivilDay> sp3d_due = Day(rs, 4);
-                        absl::StatusOr<std::optional<absl::CivilDay>> due = OptionalDay(rs, 5);
-                        absl::StatusOr<std::optional<absl::CivilDay>> round = OptionalDay(rs, 6);
-                        if (!received.ok()) return received.status();
-                        if (!sp3d_due.ok()) return sp3d_due.status();
-                        if (!due.ok()) return due.status();
-                        if (!round.ok()) return round.status();
-                        data.open.push_back({rs.getString(1),
-                                             static_cast<ComplaintState>(rs.getInt(2)), *received,
-                                             *sp3d_due, *due, *round, rs.getInt64(7)});
-                        return absl::OkStatus();
-                      });
-  if (!status.ok()) return status;
-
-  // The eleven months before the month counted once when they are
-  // (MakeAnevSubjectWindow), else from the complaints.
-  const std::string month_text = FormatDate(absl::CivilDay(period.month));
-  bool counted = false;
-  status = ForEachRow(c, sql_text::kAnevSubjectWindowMade, {month_text},
-                      [&](const sql::ResultSet&) -> absl::Status {
-                        counted = true;
-                        return absl::OkStatus();
-                      });
-  if (!status.ok()) return status;
-  auto read_subject = [&](const sql::ResultSet& rs) -> absl::Status {
-    data.repeated_subjects.push_back({rs.getString(1), rs.getString(2), rs.getInt64(3)});
-    return absl::OkStatus();
+// Appends every row of `from` to `into`.
+void AppendData(AnevMonthData& into, AnevMonthData&& from) {
+  auto append = [](auto& to, auto& rows) {
+    to.insert(to.end(), std::make_move_iterator(rows.begin()),
+              std::make_move_iterator(rows.end()));
   };
-  status = counted ? ForEachRow(c, sql_text::kAnevRepeatedSubjectsCounted,
-                                {start, as_of, month_text}, read_subject)
-                   : ForEachRow(c, sql_text::kAnevRepeatedSubjects,
-                                {start, as_of, window_start, as_of}, read_subject);
-  if (!status.ok()) return status;
-  return data;
+  append(into.received, from.received);
+  append(into.labelled, from.labelled);
+  append(into.sp3d_sent, from.sp3d_sent);
+  append(into.answers, from.answers);
+  append(into.open, from.open);
+  append(into.repeated_subjects, from.repeated_subjects);
+}
+
+// The binary log position of `c`'s consistent snapshot (kAnevSnapshotPosition);
+// nullopt when the binary log is off.
+std::optional<std::string> SnapshotPosition(PooledConnection& c) {
+  std::string file, offset;
+  sql::PreparedStatement& s = c.Statement(sql_text::kAnevSnapshotPosition);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  while (rs->next()) {
+    (rs->getString(1) == "BINLOG_SNAPSHOT_FILE" ? file : offset) = rs->getString(2);
+  }
+  if (file.empty() || offset.empty()) return std::nullopt;
+  return absl::StrCat(file, ":", offset);
 }
 
 absl::CivilMonth MonthOfDate(absl::CivilDay day) { return absl::CivilMonth(day); }
@@ -187,22 +242,90 @@ std::string HexOf(const std::string& bytes) { return absl::BytesToHexString(byte
 
 absl::StatusOr<std::vector<AnevMonthData>> MySqlStore::ReadAnevData(
     const std::vector<AnevPeriod>& periods) {
-  std::vector<AnevMonthData> out;
+  // steps[p][s]: the rows of step s of period p.
+  using PeriodSteps = std::array<AnevMonthData, kStepCount>;
+  std::vector<PeriodSteps> steps;
+  const absl::Time deadline = CurrentCallDeadline();
   // Read-only: re-running it after a lost connection is harmless.
   absl::Status status = pool_->RunTransaction(
       [&](PooledConnection& c) -> absl::StatusOr<TransactionEnd> {
-        out.clear();
+        steps.assign(periods.size(), PeriodSteps{});
         c.Execute(sql_text::kAnevSnapshotIsolation);
         c.Execute(sql_text::kAnevStartSnapshot);
-        for (const AnevPeriod& period : periods) {
-          absl::StatusOr<AnevMonthData> data = ReadPeriod(c, period);
-          if (!data.ok()) return data.status();
-          out.push_back(*std::move(data));
+        // The second connection's steps are read there when its snapshot
+        // is this one (the same binary log position) and a connection is
+        // free right now; else here, after the others.
+        const std::optional<std::string> position = SnapshotPosition(c);
+        const ConnectionPoolStats pool = pool_->Stats();
+        const bool parallel = position.has_value() &&
+                              (pool.idle_connections > 0 ||
+                               pool.open_connections < pool.max_connections);
+        // Set by the second connection once it has read every step of its
+        // own; the thread is joined before `steps` is read or left.
+        bool second_done = false;
+        std::jthread second;
+        if (parallel) {
+          second = std::jthread([&] {
+            ScopedCallDeadline call(deadline);
+            // Its steps' rows go into `read` until every one has been read,
+            // so that a failure leaves `steps` to this connection.
+            std::vector<PeriodSteps> read(periods.size());
+            absl::Status second_status = pool_->RunTransaction(
+                [&](PooledConnection& c2) -> absl::StatusOr<TransactionEnd> {
+                  c2.Execute(sql_text::kAnevSnapshotIsolation);
+                  c2.Execute(sql_text::kAnevStartSnapshot);
+                  if (SnapshotPosition(c2) != position) {
+                    return absl::FailedPreconditionError("another snapshot");
+                  }
+                  for (size_t p = 0; p < periods.size(); ++p) {
+                    for (int step = 0; step < kStepCount; ++step) {
+                      if (!kSecondConnectionStep[step]) continue;
+                      read[p][step] = AnevMonthData{};
+                      absl::Status read_status =
+                          ReadStep(c2, periods[p], static_cast<AnevStep>(step), read[p][step]);
+                      if (!read_status.ok()) return read_status;
+                    }
+                  }
+                  return TransactionEnd::kRollback;
+                },
+                /*idempotent=*/true);
+            if (!second_status.ok()) return;
+            for (size_t p = 0; p < periods.size(); ++p) {
+              for (int step = 0; step < kStepCount; ++step) {
+                if (kSecondConnectionStep[step]) steps[p][step] = std::move(read[p][step]);
+              }
+            }
+            second_done = true;
+          });
+        }
+        for (size_t p = 0; p < periods.size(); ++p) {
+          for (int step = 0; step < kStepCount; ++step) {
+            if (parallel && kSecondConnectionStep[step]) continue;
+            absl::Status read_status =
+                ReadStep(c, periods[p], static_cast<AnevStep>(step), steps[p][step]);
+            if (!read_status.ok()) return read_status;
+          }
+        }
+        if (second.joinable()) second.join();
+        if (second_done) anev_two_connection_reads_.fetch_add(1, std::memory_order_relaxed);
+        if (parallel && !second_done) {
+          for (size_t p = 0; p < periods.size(); ++p) {
+            for (int step = 0; step < kStepCount; ++step) {
+              if (!kSecondConnectionStep[step]) continue;
+              absl::Status read_status =
+                  ReadStep(c, periods[p], static_cast<AnevStep>(step), steps[p][step]);
+              if (!read_status.ok()) return read_status;
+            }
+          }
         }
         return TransactionEnd::kRollback;
       },
       /*idempotent=*/true);
   if (!status.ok()) return status;
+  std::vector<AnevMonthData> out(periods.size());
+  for (size_t p = 0; p < periods.size(); ++p) {
+    for (AnevMonthData& step : steps[p]) AppendData(out[p], std::move(step));
+  }
   return out;
 }
 

@@ -39,6 +39,7 @@
 #define DUMAS_STORAGE_MYSQL_STORE_H_
 
 #include <cstdint>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -179,10 +180,12 @@ class MySqlStore final : public ComplaintStore,
   absl::StatusOr<std::string> DeadlinesCalendarDigest() override;
   absl::Status RecordDeadlinesCalendarDigest(std::string_view digest) override;
 
-  // AnevStore (mysql_anev_store.cc). ReadAnevData: one transaction, 9
-  // statements per period; FreezeAnevMonth: one transaction, one statement
-  // per scope and one for the month; INVALID_ARGUMENT for a digest that is
-  // not 64 hex digits.
+  // AnevStore (mysql_anev_store.cc). ReadAnevData: one read-only snapshot,
+  // 9 statements per period, read on two connections at once when their
+  // consistent snapshots are at the same binary log position (so they see
+  // the same committed changes) and a second connection is free, else on
+  // one; FreezeAnevMonth: one transaction, one statement per scope and one
+  // for the month; INVALID_ARGUMENT for a digest that is not 64 hex digits.
   absl::StatusOr<std::vector<AnevMonthData>> ReadAnevData(
       const std::vector<AnevPeriod>& periods) override;
   absl::StatusOr<std::vector<FrozenAnevMonth>> ListFrozenAnevMonths(
@@ -238,6 +241,11 @@ class MySqlStore final : public ComplaintStore,
 
   // The pool, for metrics and tests.
   const ConnectionPool& pool() const { return *pool_; }
+  // ReadAnevData calls whose statements were read on two connections, for
+  // tests.
+  int64_t anev_two_connection_reads() const {
+    return anev_two_connection_reads_.load(std::memory_order_relaxed);
+  }
 
   // For the change log (storage/mysql_change_log.h), which shares the
   // store's pool and keys.
@@ -268,6 +276,7 @@ class MySqlStore final : public ComplaintStore,
   // unknown reference costs the same work as a wrong code.
   const std::string dummy_tracking_hash_;
   TrackingCache tracking_cache_;
+  std::atomic<int64_t> anev_two_connection_reads_{0};
 };
 
 }  // namespace dumas
