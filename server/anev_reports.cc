@@ -74,7 +74,8 @@ absl::Status AnevReports::Freeze(absl::CivilMonth month, absl::Time now) {
   // The month before as it stands now, for the corrections of its frozen
   // figures.
   if (previous != nullptr) periods.push_back(previous_period);
-  absl::StatusOr<std::vector<AnevMonthData>> data = store_.ReadAnevData(periods);
+  absl::StatusOr<std::vector<AnevMonthData>> data =
+      store_.ReadAnevData(periods, AnevStore::ReadFor::kBackground);
   if (!data.ok()) return data.status();
 
   std::vector<std::string> scopes = {std::string(kAnevScopeResort),
@@ -169,7 +170,8 @@ absl::StatusOr<AnevReports::Report> AnevReports::Get(absl::CivilMonth month,
     absl::StatusOr<std::shared_ptr<const ReferenceSnapshot>> current = cache_.Current();
     if (!current.ok()) return current.status();
     reference = *std::move(current);
-    absl::StatusOr<std::vector<AnevMonthData>> read = store_.ReadAnevData(periods);
+    absl::StatusOr<std::vector<AnevMonthData>> read =
+        store_.ReadAnevData(periods, AnevStore::ReadFor::kRequest);
     if (!read.ok()) return read.status();
     data = *std::move(read);
   }
@@ -248,6 +250,11 @@ absl::Status AnevReports::Prepare(absl::Time now) {
     if (absl::Status status = store_.MakeAnevSubjectWindow(current, now); !status.ok()) {
       return status;
     }
+    // The month before's too, which its recomputation for the corrections
+    // reads (a server that ran through that month made them then).
+    if (absl::Status status = store_.MakeAnevSubjectWindow(current - 1, now); !status.ok()) {
+      return status;
+    }
   }
   return RefreshCorrections(now).status();
 }
@@ -267,7 +274,7 @@ absl::StatusOr<bool> AnevReports::RefreshCorrections(absl::Time now) {
   if (!frozen.ok()) return frozen.status();
   if (frozen->empty()) return false;  // computed live until it is frozen
   absl::StatusOr<std::vector<AnevMonthData>> data =
-      store_.ReadAnevData({AnevPeriodOf(before, now)});
+      store_.ReadAnevData({AnevPeriodOf(before, now)}, AnevStore::ReadFor::kBackground);
   if (!data.ok()) return data.status();
   Keep(std::make_shared<const Recomputed>(Recomputed{before, now, std::move((*data)[0])}));
   return true;

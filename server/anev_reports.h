@@ -99,7 +99,8 @@ class AnevReports {
   // What the background pass prepares so that a live report reads only its
   // own month: the counts of officers named in the eleven months before the
   // current month (once the month before is due to be frozen: every
-  // complaint received in it has committed), and RefreshCorrections.
+  // complaint received in it has committed) and before the month before
+  // (read by the corrections' recomputation), and RefreshCorrections.
   absl::Status Prepare(absl::Time now) ABSL_LOCKS_EXCLUDED(corrections_mu_);
 
   // Recomputes the month before the month of `now` (as at its end, as the

@@ -41,12 +41,19 @@ class AnevStore {
  public:
   virtual ~AnevStore() = default;
 
+  // Who a read of a month's data is for. A request's read may take two
+  // database connections at once, to answer in about half the time; a read
+  // in the background (a freeze, the month before recomputed for the
+  // corrections) takes one, and leaves the other cores to intake and to
+  // requests.
+  enum class ReadFor { kBackground, kRequest };
+
   // The data of each period (AnevMonthData), read in one consistent snapshot
   // of the database: every period sees the same committed changes and
   // nothing else. Takes no lock, so intake and case handling never wait for
   // it. The twelve months of repeated subjects end with each period.
   virtual absl::StatusOr<std::vector<AnevMonthData>> ReadAnevData(
-      const std::vector<AnevPeriod>& periods) = 0;
+      const std::vector<AnevPeriod>& periods, ReadFor read_for) = 0;
 
   // The months frozen from `first` to `last` (inclusive), ascending, each
   // with the bodies of `scope` (every scope when nullopt); a month without a

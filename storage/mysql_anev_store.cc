@@ -241,7 +241,7 @@ std::string HexOf(const std::string& bytes) { return absl::BytesToHexString(byte
 }  // namespace
 
 absl::StatusOr<std::vector<AnevMonthData>> MySqlStore::ReadAnevData(
-    const std::vector<AnevPeriod>& periods) {
+    const std::vector<AnevPeriod>& periods, ReadFor read_for) {
   // steps[p][s]: the rows of step s of period p.
   using PeriodSteps = std::array<AnevMonthData, kStepCount>;
   std::vector<PeriodSteps> steps;
@@ -252,10 +252,11 @@ absl::StatusOr<std::vector<AnevMonthData>> MySqlStore::ReadAnevData(
         steps.assign(periods.size(), PeriodSteps{});
         c.Execute(sql_text::kAnevSnapshotIsolation);
         c.Execute(sql_text::kAnevStartSnapshot);
-        // The second connection's steps are read there when its snapshot
-        // is this one (the same binary log position) and a connection is
-        // free right now; else here, after the others.
-        const std::optional<std::string> position = SnapshotPosition(c);
+        // For a request, the second connection's steps are read there when
+        // its snapshot is this one (the same binary log position) and a
+        // connection is free right now; else here, after the others.
+        const std::optional<std::string> position =
+            read_for == ReadFor::kRequest ? SnapshotPosition(c) : std::nullopt;
         const ConnectionPoolStats pool = pool_->Stats();
         const bool parallel = position.has_value() &&
                               (pool.idle_connections > 0 ||

@@ -181,13 +181,14 @@ class MySqlStore final : public ComplaintStore,
   absl::Status RecordDeadlinesCalendarDigest(std::string_view digest) override;
 
   // AnevStore (mysql_anev_store.cc). ReadAnevData: one read-only snapshot,
-  // 9 statements per period, read on two connections at once when their
-  // consistent snapshots are at the same binary log position (so they see
-  // the same committed changes) and a second connection is free, else on
-  // one; FreezeAnevMonth: one transaction, one statement per scope and one
-  // for the month; INVALID_ARGUMENT for a digest that is not 64 hex digits.
-  absl::StatusOr<std::vector<AnevMonthData>> ReadAnevData(
-      const std::vector<AnevPeriod>& periods) override;
+  // 9 statements per period; for a request, read on two connections at once
+  // when their consistent snapshots are at the same binary log position (so
+  // they see the same committed changes) and a second connection is free,
+  // else on one; FreezeAnevMonth: one transaction, one statement per scope
+  // and one for the month; INVALID_ARGUMENT for a digest that is not 64 hex
+  // digits.
+  absl::StatusOr<std::vector<AnevMonthData>> ReadAnevData(const std::vector<AnevPeriod>& periods,
+                                                          ReadFor read_for) override;
   absl::StatusOr<std::vector<FrozenAnevMonth>> ListFrozenAnevMonths(
       absl::CivilMonth first, absl::CivilMonth last,
       const std::optional<std::string>& scope) override;
