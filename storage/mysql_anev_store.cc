@@ -221,6 +221,24 @@ void AppendData(AnevMonthData& into, AnevMonthData&& from) {
   append(into.repeated_subjects, from.repeated_subjects);
 }
 
+// The rows of each step of one period.
+using PeriodSteps = std::array<AnevMonthData, kStepCount>;
+
+// Reads on `c` the steps of every period that the second connection reads
+// (`second_connection`), or the others, each step into its own data.
+absl::Status ReadSteps(PooledConnection& c, const std::vector<AnevPeriod>& periods,
+                       bool second_connection, std::vector<PeriodSteps>& steps) {
+  for (size_t p = 0; p < periods.size(); ++p) {
+    for (int step = 0; step < kStepCount; ++step) {
+      if (kSecondConnectionStep[step] != second_connection) continue;
+      steps[p][step] = AnevMonthData{};
+      absl::Status status = ReadStep(c, periods[p], static_cast<AnevStep>(step), steps[p][step]);
+      if (!status.ok()) return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
 // The binary log position of `c`'s consistent snapshot (kAnevSnapshotPosition);
 // nullopt when the binary log is off.
 std::optional<std::string> SnapshotPosition(PooledConnection& c) {
@@ -242,9 +260,7 @@ std::string HexOf(const std::string& bytes) { return absl::BytesToHexString(byte
 
 absl::StatusOr<std::vector<AnevMonthData>> MySqlStore::ReadAnevData(
     const std::vector<AnevPeriod>& periods, ReadFor read_for) {
-  // steps[p][s]: the rows of step s of period p.
-  using PeriodSteps = std::array<AnevMonthData, kStepCount>;
-  std::vector<PeriodSteps> steps;
+  std::vector<PeriodSteps> steps;  // steps[p][s]: the rows of step s of period p
   const absl::Time deadline = CurrentCallDeadline();
   // Read-only: re-running it after a lost connection is harmless.
   absl::Status status = pool_->RunTransaction(
@@ -268,8 +284,8 @@ absl::StatusOr<std::vector<AnevMonthData>> MySqlStore::ReadAnevData(
         if (parallel) {
           second = std::jthread([&] {
             ScopedCallDeadline call(deadline);
-            // Its steps' rows go into `read` until every one has been read,
-            // so that a failure leaves `steps` to this connection.
+            // Its rows go into `read` until every step has been read, so
+            // that a failure leaves `steps` to this connection.
             std::vector<PeriodSteps> read(periods.size());
             absl::Status second_status = pool_->RunTransaction(
                 [&](PooledConnection& c2) -> absl::StatusOr<TransactionEnd> {
@@ -278,15 +294,9 @@ absl::StatusOr<std::vector<AnevMonthData>> MySqlStore::ReadAnevData(
                   if (SnapshotPosition(c2) != position) {
                     return absl::FailedPreconditionError("another snapshot");
                   }
-                  for (size_t p = 0; p < periods.size(); ++p) {
-                    for (int step = 0; step < kStepCount; ++step) {
-                      if (!kSecondConnectionStep[step]) continue;
-                      read[p][step] = AnevMonthData{};
-                      absl::Status read_status =
-                          ReadStep(c2, periods[p], static_cast<AnevStep>(step), read[p][step]);
-                      if (!read_status.ok()) return read_status;
-                    }
-                  }
+                  absl::Status read_status =
+                      ReadSteps(c2, periods, /*second_connection=*/true, read);
+                  if (!read_status.ok()) return read_status;
                   return TransactionEnd::kRollback;
                 },
                 /*idempotent=*/true);
@@ -299,25 +309,14 @@ absl::StatusOr<std::vector<AnevMonthData>> MySqlStore::ReadAnevData(
             second_done = true;
           });
         }
-        for (size_t p = 0; p < periods.size(); ++p) {
-          for (int step = 0; step < kStepCount; ++step) {
-            if (parallel && kSecondConnectionStep[step]) continue;
-            absl::Status read_status =
-                ReadStep(c, periods[p], static_cast<AnevStep>(step), steps[p][step]);
-            if (!read_status.ok()) return read_status;
-          }
-        }
+        absl::Status read_status = ReadSteps(c, periods, /*second_connection=*/false, steps);
+        if (!read_status.ok()) return read_status;
         if (second.joinable()) second.join();
-        if (second_done) anev_two_connection_reads_.fetch_add(1, std::memory_order_relaxed);
-        if (parallel && !second_done) {
-          for (size_t p = 0; p < periods.size(); ++p) {
-            for (int step = 0; step < kStepCount; ++step) {
-              if (!kSecondConnectionStep[step]) continue;
-              absl::Status read_status =
-                  ReadStep(c, periods[p], static_cast<AnevStep>(step), steps[p][step]);
-              if (!read_status.ok()) return read_status;
-            }
-          }
+        if (second_done) {
+          anev_two_connection_reads_.fetch_add(1, std::memory_order_relaxed);
+        } else if (read_status = ReadSteps(c, periods, /*second_connection=*/true, steps);
+                   !read_status.ok()) {
+          return read_status;
         }
         return TransactionEnd::kRollback;
       },

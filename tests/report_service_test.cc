@@ -559,7 +559,8 @@ TEST_F(ReportServiceTest, CountedSubjectsAreTheSameAsCountedFromTheComplaints) {
   const AnevPeriod period = AnevPeriodOf(march, absl::Now());
   using Subject = std::tuple<std::string, std::string, int64_t>;
   auto subjects = [&]() {
-    absl::StatusOr<std::vector<AnevMonthData>> data = store().ReadAnevData({period}, AnevStore::ReadFor::kBackground);
+    absl::StatusOr<std::vector<AnevMonthData>> data =
+        store().ReadAnevData({period}, AnevStore::ReadFor::kBackground);
     EXPECT_TRUE(data.ok()) << data.status();
     std::vector<Subject> out;
     if (!data.ok()) return out;
