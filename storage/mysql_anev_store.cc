@@ -91,6 +91,24 @@ enum AnevStep {
 constexpr bool kSecondConnectionStep[kStepCount] = {
     false, false, false, true, true, true, false, false};
 
+// One row of the open backlog (kAnevOpenUnchanged, kAnevOpenChanged): unit,
+// state, day received, SP3D due day, result due day, then the round's start
+// when `with_round` (kAnevOpenChanged), then the count.
+absl::Status ReadOpen(const sql::ResultSet& rs, bool with_round, AnevMonthData& data) {
+  absl::StatusOr<absl::CivilDay> received = Day(rs, 3);
+  absl::StatusOr<absl::CivilDay> sp3d_due = Day(rs, 4);
+  absl::StatusOr<std::optional<absl::CivilDay>> due = OptionalDay(rs, 5);
+  absl::StatusOr<std::optional<absl::CivilDay>> round =
+      with_round ? OptionalDay(rs, 6) : std::optional<absl::CivilDay>();
+  if (!received.ok()) return received.status();
+  if (!sp3d_due.ok()) return sp3d_due.status();
+  if (!due.ok()) return due.status();
+  if (!round.ok()) return round.status();
+  data.open.push_back({rs.getString(1), static_cast<ComplaintState>(rs.getInt(2)), *received,
+                       *sp3d_due, *due, *round, rs.getInt64(with_round ? 7 : 6)});
+  return absl::OkStatus();
+}
+
 // Reads one step of one period's data on `c`, inside the snapshot, into
 // `data` (which holds only that step's rows).
 absl::Status ReadStep(PooledConnection& c, const AnevPeriod& period, AnevStep step,
@@ -146,39 +164,12 @@ absl::Status ReadStep(PooledConnection& c, const AnevPeriod& period, AnevStep st
           });
     case kOpenUnchanged:
       return ForEachRow(c, sql_text::kAnevOpenUnchanged, {as_of, as_of},
-                        [&](const sql::ResultSet& rs) -> absl::Status {
-                          absl::StatusOr<absl::CivilDay> received = Day(rs, 3);
-                          absl::StatusOr<absl::CivilDay> sp3d_due = Day(rs, 4);
-                          absl::StatusOr<std::optional<absl::CivilDay>> due = OptionalDay(rs, 5);
-                          if (!received.ok()) return received.status();
-                          if (!sp3d_due.ok()) return sp3d_due.status();
-                          if (!due.ok()) return due.status();
-                          data.open.push_back({rs.getString(1),
-                                               static_cast<ComplaintState>(rs.getInt(2)),
-                                               *received, *sp3d_due, *due, std::nullopt,
-                                               rs.getInt64(6)});
-                          return absl::OkStatus();
-                        });
+                        [&](const sql::ResultSet& rs) { return ReadOpen(rs, false, data); });
     case kOpenChanged: {
       const std::string as_of_day = FormatDate(absl::ToCivilDay(period.as_of, PaluTimeZone()));
       return ForEachRow(c, sql_text::kAnevOpenChanged,
                         {as_of, as_of_day, as_of_day, as_of, as_of, as_of},
-                        [&](const sql::ResultSet& rs) -> absl::Status {
-                          absl::StatusOr<absl::CivilDay> received = Day(rs, 3);
-                          absl::StatusOr<absl::CivilDay> sp3d_due = Day(rs, 4);
-                          absl::StatusOr<std::optional<absl::CivilDay>> due = OptionalDay(rs, 5);
-                          absl::StatusOr<std::optional<absl::CivilDay>> round =
-                              OptionalDay(rs, 6);
-                          if (!received.ok()) return received.status();
-                          if (!sp3d_due.ok()) return sp3d_due.status();
-                          if (!due.ok()) return due.status();
-                          if (!round.ok()) return round.status();
-                          data.open.push_back({rs.getString(1),
-                                               static_cast<ComplaintState>(rs.getInt(2)),
-                                               *received, *sp3d_due, *due, *round,
-                                               rs.getInt64(7)});
-                          return absl::OkStatus();
-                        });
+                        [&](const sql::ResultSet& rs) { return ReadOpen(rs, true, data); });
     }
     case kRepeatedSubjects: {
       // The eleven months before the month counted once when they are
