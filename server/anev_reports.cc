@@ -104,8 +104,15 @@ absl::Status AnevReports::Freeze(absl::CivilMonth month, absl::Time now) {
   }
   const std::string month_digest = AnevMonthDigest(month, digests);
   absl::Status status = store_.FreezeAnevMonth(month, month_digest, absl::Now(), reports);
-  if (absl::IsAlreadyExists(status)) return absl::OkStatus();  // another process won
-  if (!status.ok()) return status;
+  if (!status.ok() && !absl::IsAlreadyExists(status)) return status;
+  // The month read as the data stands now is the recomputation the live
+  // month's corrections need: kept, so that it is not read again soon
+  // after. (When another process won, the month as frozen is its read, at
+  // about the same moment: nothing to correct either way.)
+  if (month + 1 == AnevMonthOf(now) && options_.corrections_max_age > absl::ZeroDuration()) {
+    Keep(std::make_shared<const Recomputed>(Recomputed{month, now, std::move((*data)[0])}));
+  }
+  if (!status.ok()) return absl::OkStatus();  // another process won
   Log(LogLevel::kInfo, "anev_month_frozen",
       {{"month", AnevMonthText(month)},
        {"scopes", static_cast<int64_t>(reports.size())},
@@ -170,8 +177,17 @@ absl::StatusOr<AnevReports::Report> AnevReports::Get(absl::CivilMonth month,
     absl::StatusOr<std::shared_ptr<const ReferenceSnapshot>> current = cache_.Current();
     if (!current.ok()) return current.status();
     reference = *std::move(current);
+    {
+      absl::MutexLock lock(&corrections_mu_);
+      ++live_reads_;
+      last_live_read_ = std::max(last_live_read_, now);
+    }
     absl::StatusOr<std::vector<AnevMonthData>> read =
         store_.ReadAnevData(periods, AnevStore::ReadFor::kRequest);
+    {
+      absl::MutexLock lock(&corrections_mu_);
+      --live_reads_;
+    }
     if (!read.ok()) return read.status();
     data = *std::move(read);
   }
@@ -264,9 +280,15 @@ absl::StatusOr<bool> AnevReports::RefreshCorrections(absl::Time now) {
   const absl::CivilMonth before = AnevMonthOf(now) - 1;
   {
     absl::MutexLock lock(&corrections_mu_);
-    if (recomputed_ != nullptr && recomputed_->month == before &&
-        now - recomputed_->read_at < options_.corrections_max_age / 2) {
-      return false;
+    if (recomputed_ != nullptr && recomputed_->month == before) {
+      // A recomputation runs beside the requests' reads for some seconds at
+      // a million complaints and slows them, so it waits for a quiet moment
+      // while it can.
+      const absl::Duration age = now - recomputed_->read_at;
+      if (age < options_.corrections_max_age / 2) return false;
+      const bool quiet =
+          live_reads_ == 0 && now - last_live_read_ >= options_.corrections_quiet;
+      if (!quiet && age < options_.corrections_max_age * 3 / 4) return false;
     }
   }
   absl::StatusOr<std::vector<FrozenAnevMonth>> frozen =

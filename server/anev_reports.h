@@ -52,9 +52,15 @@ class AnevReports {
     absl::Duration freeze_interval = absl::Minutes(1);
     // How old the recomputed month before behind a live report's
     // corrections may be. Older, or zero, and the request recomputes it (in
-    // the same snapshot as the month); the background pass recomputes it
-    // when it is half that old, so that requests do not have to.
-    absl::Duration corrections_max_age = absl::Minutes(5);
+    // the same snapshot as the month). The background pass recomputes it
+    // once it is half that old at a quiet moment (no live report read for
+    // corrections_quiet), and at three quarters whatever the load, so that
+    // requests do not have to and seldom run beside it; the freeze of the
+    // month before keeps what it read as the first recomputation. The
+    // background pass should run (freeze_interval) well within a quarter of
+    // it.
+    absl::Duration corrections_max_age = absl::Minutes(15);
+    absl::Duration corrections_quiet = absl::Seconds(30);
   };
 
   // A month's figures in one scope as served.
@@ -105,8 +111,10 @@ class AnevReports {
 
   // Recomputes the month before the month of `now` (as at its end, as the
   // data stands now) for the live report's corrections when that month is
-  // frozen and its recomputation is missing or at least half of
-  // corrections_max_age old. Returns whether it read anything.
+  // frozen and its recomputation is missing, at least three quarters of
+  // corrections_max_age old, or at least half and no live report has been
+  // read (by Get) for corrections_quiet before `now`. Returns whether it
+  // read anything.
   absl::StatusOr<bool> RefreshCorrections(absl::Time now) ABSL_LOCKS_EXCLUDED(corrections_mu_);
 
   const Options& options() const { return options_; }
@@ -138,6 +146,9 @@ class AnevReports {
   // The latest recomputation of a month before a live month.
   absl::Mutex corrections_mu_;
   std::shared_ptr<const Recomputed> recomputed_ ABSL_GUARDED_BY(corrections_mu_);
+  // Live reads by requests: how many run now, and when the latest began.
+  int live_reads_ ABSL_GUARDED_BY(corrections_mu_) = 0;
+  absl::Time last_live_read_ ABSL_GUARDED_BY(corrections_mu_) = absl::InfinitePast();
 };
 
 }  // namespace dumas

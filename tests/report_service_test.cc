@@ -41,6 +41,8 @@
 #include "dumas/v1/report_service.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/anev_reports.h"
+#include "server/reference_data_cache.h"
 #include "storage/anev_store.h"
 #include "tests/service_fixture.h"
 
@@ -644,6 +646,60 @@ TEST_F(ReportServiceTest, ALiveReportsCorrectionsAreAtMostMaxAgeOld) {
                   .ok());
   EXPECT_TRUE(previous.report().figures().frozen());
   EXPECT_EQ(Rows(previous.report().figures(), "summary")["received"], V{"1"});
+}
+
+// The background pass recomputes the month before for the corrections
+// while requests are not reading, unless it has waited too long; the freeze
+// of the month before counts as its first recomputation.
+TEST_F(ReportServiceTest, TheMonthBeforeIsRecomputedAtAQuietMomentOrWhenDue) {
+  const absl::Time t0 = absl::Now();
+  const absl::CivilMonth current = AnevMonthOf(t0);
+  // The synthetic times below run 12 minutes past now, in the same month,
+  // with the month before due to be frozen.
+  if (AnevPeriodOf(current, t0).start + absl::Minutes(15) > t0 ||
+      AnevMonthOf(t0 + absl::Minutes(15)) != current) {
+    GTEST_SKIP() << "too close to the start or end of a month";
+  }
+  const std::string day = absl::FormatCivilTime(absl::CivilDay(current - 1) + 9);
+  Insert({40, "korupsi", 1, "spkt", "", "", 1, day + " 10:00", day + " 10:00", day, "", ""});
+
+  AnevReports::Options options;
+  options.freeze_interval = absl::ZeroDuration();
+  options.corrections_max_age = absl::Minutes(8);
+  options.corrections_quiet = absl::Seconds(30);
+  ReferenceDataCache cache(store(), store());
+  AnevReports reports(store(), cache, options);
+  auto live = [&](absl::Time now) {
+    absl::StatusOr<AnevReports::Report> report =
+        reports.Get(current, std::string(kAnevScopeResort), now);
+    EXPECT_TRUE(report.ok()) << report.status();
+    return report.ok() ? report->month.corrections_as_of : std::nullopt;
+  };
+  auto refresh = [&](absl::Time now) {
+    absl::StatusOr<bool> read = reports.RefreshCorrections(now);
+    EXPECT_TRUE(read.ok()) << read.status();
+    return read.ok() && *read;
+  };
+
+  // The background pass freezes the month before; the live month's
+  // corrections are as at that freeze: nothing is read again.
+  absl::StatusOr<int> frozen = reports.FreezeDueMonths(t0, [] { return false; });
+  ASSERT_TRUE(frozen.ok()) << frozen.status();
+  EXPECT_GE(*frozen, 1);
+  EXPECT_FALSE(refresh(t0 + absl::Minutes(3)));
+  EXPECT_EQ(live(t0 + absl::Minutes(3)), t0);
+  // Half of corrections_max_age old, a live report just read: not yet.
+  EXPECT_EQ(live(t0 + absl::Minutes(4)), t0);
+  EXPECT_FALSE(refresh(t0 + absl::Minutes(4) + absl::Seconds(10)));
+  // Quiet for corrections_quiet: recomputed.
+  const absl::Time t1 = t0 + absl::Minutes(4) + absl::Seconds(30);
+  EXPECT_TRUE(refresh(t1));
+  EXPECT_EQ(live(t1 + absl::Minutes(1)), t1);
+  // Three quarters old: recomputed although a live report was just read.
+  EXPECT_EQ(live(t1 + absl::Minutes(6)), t1);
+  EXPECT_FALSE(refresh(t1 + absl::Minutes(6) - absl::Seconds(1)));
+  EXPECT_TRUE(refresh(t1 + absl::Minutes(6)));
+  EXPECT_EQ(live(t1 + absl::Minutes(6) + absl::Seconds(1)), t1 + absl::Minutes(6));
 }
 
 }  // namespace
