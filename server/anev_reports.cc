@@ -1,6 +1,7 @@
 #include "server/anev_reports.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -122,6 +123,44 @@ absl::Status AnevReports::Freeze(absl::CivilMonth month, absl::Time now) {
 
 absl::StatusOr<AnevReports::Report> AnevReports::Get(absl::CivilMonth month,
                                                      const std::string& scope, absl::Time now) {
+  if (scope != kAnevScopePublic || options_.public_max_age <= absl::ZeroDuration()) {
+    return Compute(month, scope, now);
+  }
+  {
+    absl::MutexLock lock(&public_mu_);
+    PublicEntry& entry = public_[month];  // std::map: stays where it is
+    // One computation at a time per month; the others wait for it.
+    ++entry.waiting;
+    public_mu_.Await(absl::Condition(
+        +[](PublicEntry* e) { return !e->computing; }, &entry));
+    --entry.waiting;
+    if (entry.report != nullptr && now - entry.computed_at <= options_.public_max_age) {
+      return *entry.report;
+    }
+    entry.computing = true;
+  }
+  absl::StatusOr<Report> report = Compute(month, scope, now);
+  absl::MutexLock lock(&public_mu_);
+  PublicEntry& entry = public_[month];
+  entry.computing = false;
+  if (report.ok()) {
+    entry.report = std::make_shared<const Report>(*report);
+    entry.computed_at = now;
+  }
+  // Months asked for once are not kept: every other entry too old to be
+  // served again, and not being computed, goes.
+  for (auto it = public_.begin(); it != public_.end();) {
+    const PublicEntry& e = it->second;
+    const bool stale = !e.computing && e.waiting == 0 &&
+                       (e.report == nullptr || now - e.computed_at > options_.public_max_age);
+    it = stale && it->first != month ? public_.erase(it) : std::next(it);
+  }
+  return report;
+}
+
+absl::StatusOr<AnevReports::Report> AnevReports::Compute(absl::CivilMonth month,
+                                                         const std::string& scope,
+                                                         absl::Time now) {
   const absl::CivilMonth first = month - kMonthsBack;
   // Closed months due to be frozen are frozen first, oldest first, so that
   // each one's corrections compare with the month before as frozen.

@@ -21,6 +21,7 @@
 #ifndef DUMAS_SERVER_ANEV_REPORTS_H_
 #define DUMAS_SERVER_ANEV_REPORTS_H_
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,6 +62,12 @@ class AnevReports {
     // it.
     absl::Duration corrections_max_age = absl::Minutes(15);
     absl::Duration corrections_quiet = absl::Seconds(30);
+    // How long a public report (kAnevScopePublic) is served again to every
+    // caller before it is computed anew; zero: computed for each. Anyone may
+    // ask for it without a token, and a live month costs about a second of
+    // the database's CPU at a million complaints, so callers asking at once
+    // also wait for one computation instead of each running their own.
+    absl::Duration public_max_age = absl::Seconds(60);
   };
 
   // A month's figures in one scope as served.
@@ -91,9 +98,10 @@ class AnevReports {
   // AnevUnitScope), as at `now`, freezing the closed months it needs that
   // are not frozen yet. `month` must not be after the month of `now`.
   // NOT_FOUND when `month` is frozen without a report of the unit (it did
-  // not exist then).
+  // not exist then). The public scope's report may be one computed up to
+  // public_max_age before `now` (its figures say as at when).
   absl::StatusOr<Report> Get(absl::CivilMonth month, const std::string& scope, absl::Time now)
-      ABSL_LOCKS_EXCLUDED(freeze_mu_);
+      ABSL_LOCKS_EXCLUDED(freeze_mu_, public_mu_);
 
   // Freezes every closed month due to be frozen (ended at least freeze_delay
   // before `now`) from the month of the earliest complaint on that is not
@@ -127,6 +135,18 @@ class AnevReports {
     AnevMonthData data;
   };
 
+  // A public report computed lately, or being computed.
+  struct PublicEntry {
+    absl::Time computed_at;
+    std::shared_ptr<const Report> report;  // nullptr until one is computed
+    bool computing = false;
+    int waiting = 0;  // callers waiting for the computation
+  };
+
+  // Get without the public reports' reuse.
+  absl::StatusOr<Report> Compute(absl::CivilMonth month, const std::string& scope, absl::Time now)
+      ABSL_LOCKS_EXCLUDED(freeze_mu_);
+
   // Whether `month` is due to be frozen as at `now`.
   bool Freezable(absl::CivilMonth month, absl::Time now) const;
 
@@ -149,6 +169,10 @@ class AnevReports {
   // Live reads by requests: how many run now, and when the latest began.
   int live_reads_ ABSL_GUARDED_BY(corrections_mu_) = 0;
   absl::Time last_live_read_ ABSL_GUARDED_BY(corrections_mu_) = absl::InfinitePast();
+  // Public reports by month, at most public_max_age old (older ones are
+  // dropped as others are kept).
+  absl::Mutex public_mu_;
+  std::map<absl::CivilMonth, PublicEntry> public_ ABSL_GUARDED_BY(public_mu_);
 };
 
 }  // namespace dumas

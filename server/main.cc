@@ -87,6 +87,9 @@ ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
           "host:port of the Prometheus metrics endpoint (GET /metrics); empty: none");
 ABSL_FLAG(absl::Duration, statistics_interval, absl::Seconds(15),
           "how often the outbox, overdue-complaint and schema figures of the metrics are read");
+ABSL_FLAG(absl::Duration, public_report_max_age, absl::Seconds(60),
+          "how long a public Anev report (GetPublicAnevReport) is served again before it is"
+          " computed anew; 0: computed for each call");
 ABSL_FLAG(absl::Duration, outbox_stall_after, absl::Hours(1),
           "the health of 'dumas.outbox' is NOT_SERVING while a notification has waited longer "
           "than this for its gateway");
@@ -390,6 +393,7 @@ int Serve(const MySqlOptions& db) {
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.statistics_interval = absl::GetFlag(FLAGS_statistics_interval);
   options.outbox_stall_after = absl::GetFlag(FLAGS_outbox_stall_after);
+  options.anev.public_max_age = absl::GetFlag(FLAGS_public_report_max_age);
   options.shutdown_drain = absl::GetFlag(FLAGS_shutdown_drain);
   options.reflection = absl::GetFlag(FLAGS_reflection);
   MySqlChangeLog::Options log_options;

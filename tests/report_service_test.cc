@@ -26,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -63,6 +64,9 @@ class ReportServiceTest : public ServiceFixture {
     // A live report's corrections may be this old (see
     // ALiveReportsCorrectionsAreAtMostMaxAgeOld).
     options.anev.corrections_max_age = kCorrectionsMaxAge;
+    // Public reports are computed for each call (see
+    // ThePublicReportIsComputedAtMostOncePerMaxAge).
+    options.anev.public_max_age = absl::ZeroDuration();
     return options;
   }
 
@@ -700,6 +704,44 @@ TEST_F(ReportServiceTest, TheMonthBeforeIsRecomputedAtAQuietMomentOrWhenDue) {
   EXPECT_FALSE(refresh(t1 + absl::Minutes(6) - absl::Seconds(1)));
   EXPECT_TRUE(refresh(t1 + absl::Minutes(6)));
   EXPECT_EQ(live(t1 + absl::Minutes(6) + absl::Seconds(1)), t1 + absl::Minutes(6));
+}
+
+// Anyone may ask for the public report: it is computed at most once per
+// public_max_age, and callers asking at once share one computation.
+TEST_F(ReportServiceTest, ThePublicReportIsComputedAtMostOncePerMaxAge) {
+  const absl::Time t0 = absl::Now();
+  const absl::CivilMonth current = AnevMonthOf(t0);
+  if (AnevMonthOf(t0 + absl::Minutes(2)) != current) {
+    GTEST_SKIP() << "too close to the end of a month";
+  }
+  AnevReports::Options options;
+  options.freeze_interval = absl::ZeroDuration();
+  options.public_max_age = absl::Seconds(60);
+  ReferenceDataCache cache(store(), store());
+  AnevReports reports(store(), cache, options);
+  auto as_of = [&](const std::string& scope, absl::Time now) {
+    absl::StatusOr<AnevReports::Report> report = reports.Get(current, scope, now);
+    EXPECT_TRUE(report.ok()) << report.status();
+    return report.ok() ? report->month.figures.as_of : absl::InfinitePast();
+  };
+  const std::string public_scope(kAnevScopePublic);
+  const std::string resort_scope(kAnevScopeResort);
+  EXPECT_EQ(as_of(public_scope, t0), t0);
+  // Served again within public_max_age; other scopes are computed each time.
+  EXPECT_EQ(as_of(public_scope, t0 + absl::Seconds(59)), t0);
+  EXPECT_EQ(as_of(resort_scope, t0 + absl::Seconds(59)), t0 + absl::Seconds(59));
+  // Older: computed again, once for the callers asking at once.
+  const absl::Time t1 = t0 + absl::Seconds(61);
+  std::vector<absl::Time> seen(4);
+  {
+    std::vector<std::jthread> callers;
+    for (int i = 0; i < 4; ++i) {
+      callers.emplace_back([&, i] { seen[i] = as_of(public_scope, t1 + absl::Milliseconds(i)); });
+    }
+  }
+  for (absl::Time t : seen) EXPECT_EQ(t, seen[0]);
+  EXPECT_GE(seen[0], t1);
+  EXPECT_LT(seen[0], t1 + absl::Milliseconds(4));
 }
 
 }  // namespace
