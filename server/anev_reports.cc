@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "server/log.h"
+#include "storage/call_deadline.h"
 
 namespace dumas {
 namespace {
@@ -131,9 +132,14 @@ absl::StatusOr<AnevReports::Report> AnevReports::Get(absl::CivilMonth month,
     PublicEntry& entry = public_[month];  // std::map: stays where it is
     // One computation at a time per month; the others wait for it.
     ++entry.waiting;
-    public_mu_.Await(absl::Condition(
-        +[](PublicEntry* e) { return !e->computing; }, &entry));
+    const bool ready = public_mu_.AwaitWithDeadline(
+        absl::Condition(+[](PublicEntry* e) { return !e->computing; }, &entry),
+        CurrentCallDeadline());
     --entry.waiting;
+    if (!ready) {
+      return absl::DeadlineExceededError(
+          "the deadline passed while the public report was being computed for another call");
+    }
     if (entry.report != nullptr && now - entry.computed_at <= options_.public_max_age) {
       return *entry.report;
     }
