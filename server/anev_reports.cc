@@ -168,6 +168,16 @@ absl::StatusOr<AnevReports::Report> AnevReports::Compute(absl::CivilMonth month,
                                                          const std::string& scope,
                                                          absl::Time now) {
   const absl::CivilMonth first = month - kMonthsBack;
+  // A month before the first complaint's holds nothing (every figure comes
+  // from complaints received by its end): it is served empty, neither read
+  // nor frozen, as the background pass leaves it, so that asking for the
+  // year 2000 (anyone may, for the public report) writes nothing and logs
+  // no report.
+  absl::StatusOr<std::optional<absl::CivilMonth>> earliest = store_.EarliestComplaintMonth();
+  if (!earliest.ok()) return earliest.status();
+  const auto empty = [&](absl::CivilMonth m) {
+    return !earliest->has_value() || m < **earliest;
+  };
   // Closed months due to be frozen are frozen first, oldest first, so that
   // each one's corrections compare with the month before as frozen.
   absl::StatusOr<std::vector<FrozenAnevMonth>> frozen =
@@ -175,7 +185,7 @@ absl::StatusOr<AnevReports::Report> AnevReports::Compute(absl::CivilMonth month,
   if (!frozen.ok()) return frozen.status();
   bool froze = false;
   for (absl::CivilMonth m = first; m <= month; ++m) {
-    if (!Freezable(m, now)) continue;
+    if (!Freezable(m, now) || empty(m)) continue;
     const bool is_frozen = std::any_of(frozen->begin(), frozen->end(),
                                        [m](const FrozenAnevMonth& f) { return f.month == m; });
     if (is_frozen) continue;
@@ -208,8 +218,13 @@ absl::StatusOr<AnevReports::Report> AnevReports::Compute(absl::CivilMonth month,
            now - recomputed->read_at <= options_.corrections_max_age;
   };
   std::vector<absl::CivilMonth> recomputing;  // read now, for corrections only
+  bool served_empty = false;
   for (absl::CivilMonth m = first; m <= month; ++m) {
     if (frozen_by_month.contains(m)) continue;
+    if (empty(m)) {
+      served_empty = true;
+      continue;
+    }
     need(m);
     if (frozen_by_month.contains(m - 1) && !recent(m - 1)) {
       need(m - 1);
@@ -218,10 +233,12 @@ absl::StatusOr<AnevReports::Report> AnevReports::Compute(absl::CivilMonth month,
   }
   std::shared_ptr<const ReferenceSnapshot> reference;
   std::vector<AnevMonthData> data;
-  if (!periods.empty()) {
+  if (!periods.empty() || served_empty) {
     absl::StatusOr<std::shared_ptr<const ReferenceSnapshot>> current = cache_.Current();
     if (!current.ok()) return current.status();
     reference = *std::move(current);
+  }
+  if (!periods.empty()) {
     {
       absl::MutexLock lock(&corrections_mu_);
       ++live_reads_;
@@ -259,6 +276,8 @@ absl::StatusOr<AnevReports::Report> AnevReports::Compute(absl::CivilMonth month,
       s.month_digest = it->second->digest;
       s.month_scope_digests = it->second->scope_digests;
       s.corrections_as_of = it->second->frozen_at;
+    } else if (empty(m)) {
+      s.figures = FiguresOf(AnevMonthData{}, AnevPeriodOf(m, now), reference->calendar, scope);
     } else {
       const AnevPeriod period = AnevPeriodOf(m, now);
       s.figures = FiguresOf(data[data_index.at(m)], period, reference->calendar, scope);

@@ -96,7 +96,9 @@ class AnevReports {
 
   // The report of `month` in `scope` (kAnevScopeResort, kAnevScopePublic or
   // AnevUnitScope), as at `now`, freezing the closed months it needs that
-  // are not frozen yet. `month` must not be after the month of `now`.
+  // are not frozen yet (from the first complaint's month on: a month before
+  // it is served empty, never frozen). `month` must not be after the month
+  // of `now`.
   // NOT_FOUND when `month` is frozen without a report of the unit (it did
   // not exist then). The public scope's report may be one computed up to
   // public_max_age before `now` (its figures say as at when).

@@ -652,6 +652,36 @@ TEST_F(ReportServiceTest, ALiveReportsCorrectionsAreAtMostMaxAgeOld) {
   EXPECT_EQ(Rows(previous.report().figures(), "summary")["received"], V{"1"});
 }
 
+// A month before the first complaint's holds nothing: it is served empty,
+// and asking for it (anyone may, for the public report) freezes and logs
+// nothing.
+TEST_F(ReportServiceTest, AMonthBeforeTheFirstComplaintIsServedEmptyAndNotFrozen) {
+  BuildMonth();  // the first complaint: January 2026 (WITA)
+  v1::GetPublicAnevReportRequest request;
+  request.mutable_month()->set_year(2000);
+  request.mutable_month()->set_month(5);
+  v1::GetPublicAnevReportResponse response;
+  grpc::ClientContext context;  // no token
+  const grpc::Status status = reports_->GetPublicAnevReport(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_FALSE(response.report().figures().frozen());
+  EXPECT_EQ(Rows(response.report().figures(), "summary")["received"], V{"0"});
+  EXPECT_EQ(*database().QueryInt("SELECT COUNT(*) FROM anev_months"), 0);
+  EXPECT_EQ(*database().QueryInt("SELECT COUNT(*) FROM log_records WHERE kind = 'ANEV_REPORT'"), 0);
+
+  // March's report freezes January (the first complaint's month) and
+  // February, and serves the months before January empty.
+  v1::GetAnevReportResponse march;
+  ASSERT_TRUE(GetReport(token(Role::kOversight), 3, "", &march).ok());
+  EXPECT_TRUE(march.report().figures().frozen());
+  EXPECT_TRUE(march.report().previous_month().frozen());
+  EXPECT_FALSE(march.report().year_earlier().frozen());
+  EXPECT_EQ(Rows(march.report().year_earlier(), "summary")["received"], V{"0"});
+  EXPECT_EQ(*database().QueryInt("SELECT COUNT(*) FROM anev_months WHERE month < '2026-01-01'"),
+            0);
+  EXPECT_EQ(*database().QueryInt("SELECT COUNT(*) FROM anev_months"), 3);
+}
+
 // The background pass recomputes the month before for the corrections
 // while requests are not reading, unless it has waited too long; the freeze
 // of the month before counts as its first recomputation.
