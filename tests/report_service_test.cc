@@ -191,6 +191,15 @@ class ReportServiceTest : public ServiceFixture {
     return reports_->GetAnevReport(&context, request, response);
   }
 
+  // The public report of a month, asked without a token.
+  grpc::Status GetPublicReport(int year, int month, v1::GetPublicAnevReportResponse* response) {
+    v1::GetPublicAnevReportRequest request;
+    request.mutable_month()->set_year(year);
+    request.mutable_month()->set_month(month);
+    grpc::ClientContext context;
+    return reports_->GetPublicAnevReport(&context, request, response);
+  }
+
   // A table's rows as key -> values ("*" for a suppressed one).
   static std::map<std::string, std::vector<std::string>> Rows(const v1::AnevFigures& figures,
                                                               const std::string& id) {
@@ -425,12 +434,8 @@ TEST_F(ReportServiceTest, TheFrozenMonthIsServedUnchangedAndLaterChangesAreCorre
 
 TEST_F(ReportServiceTest, ThePublicVariantSuppressesEverySmallCell) {
   BuildMonth();
-  v1::GetPublicAnevReportRequest request;
-  request.mutable_month()->set_year(2026);
-  request.mutable_month()->set_month(3);
   v1::GetPublicAnevReportResponse response;
-  grpc::ClientContext context;  // no token
-  const grpc::Status status = reports_->GetPublicAnevReport(&context, request, &response);
+  const grpc::Status status = GetPublicReport(2026, 3, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_THAT(response.rule(), ::testing::HasSubstr("fewer than 5"));
   const v1::AnevFigures& figures = response.report().figures();
@@ -657,12 +662,8 @@ TEST_F(ReportServiceTest, ALiveReportsCorrectionsAreAtMostMaxAgeOld) {
 // nothing.
 TEST_F(ReportServiceTest, AMonthBeforeTheFirstComplaintIsServedEmptyAndNotFrozen) {
   BuildMonth();  // the first complaint: January 2026 (WITA)
-  v1::GetPublicAnevReportRequest request;
-  request.mutable_month()->set_year(2000);
-  request.mutable_month()->set_month(5);
   v1::GetPublicAnevReportResponse response;
-  grpc::ClientContext context;  // no token
-  const grpc::Status status = reports_->GetPublicAnevReport(&context, request, &response);
+  const grpc::Status status = GetPublicReport(2000, 5, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_FALSE(response.report().figures().frozen());
   EXPECT_EQ(Rows(response.report().figures(), "summary")["received"], V{"0"});
