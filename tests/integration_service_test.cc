@@ -550,12 +550,14 @@ TEST_F(TamperingTest, SwappedEventsAreNamed) {
 
 TEST_F(TamperingTest, ATruncatedTailIsNamed) {
   // The tail after revision 9 goes, and a checkpoint of the shorter log is
-  // signed with the real key.
-  Execute("SET SESSION foreign_key_checks = 0");
-  Execute("DELETE FROM log_entries WHERE revision > 9");
-  Execute("DELETE FROM log_cosignatures");
-  Execute("DELETE FROM log_checkpoints WHERE tree_size > 9");
-  RestartServer();
+  // signed with the real key. The server is down meanwhile: a running one
+  // would sign its own tree again.
+  RestartServer([&] {
+    Execute("SET SESSION foreign_key_checks = 0");
+    Execute("DELETE FROM log_entries WHERE revision > 9");
+    Execute("DELETE FROM log_cosignatures");
+    Execute("DELETE FROM log_checkpoints WHERE tree_size > 9");
+  });
   integration_ = v1::IntegrationService::NewStub(channel());
   Checkpoint();
   verifier_ = std::make_unique<LogVerifier>(channel(), oversight_, LogKey());
@@ -573,13 +575,16 @@ TEST_F(TamperingTest, HistoryRewrittenAndResignedWithTheRealKeyIsNamed) {
   absl::StatusOr<LogEntry> entry = EntryOfChange(changes[1]);
   ASSERT_TRUE(entry.ok());
   const Hash leaf = EntryLeafHash(*entry);
-  Execute(absl::StrCat("UPDATE log_entries SET leaf_hash = UNHEX('",
-                       absl::BytesToHexString(std::string(leaf.begin(), leaf.end())),
-                       "') WHERE revision = 2"));
-  Execute("SET SESSION foreign_key_checks = 0");
-  Execute("DELETE FROM log_cosignatures");
-  Execute("DELETE FROM log_checkpoints");
-  RestartServer();  // a server that loads the rewritten leaves
+  // The server is down meanwhile (a running one would sign the tree it
+  // holds again), and the next loads the rewritten leaves.
+  RestartServer([&] {
+    Execute(absl::StrCat("UPDATE log_entries SET leaf_hash = UNHEX('",
+                         absl::BytesToHexString(std::string(leaf.begin(), leaf.end())),
+                         "') WHERE revision = 2"));
+    Execute("SET SESSION foreign_key_checks = 0");
+    Execute("DELETE FROM log_cosignatures");
+    Execute("DELETE FROM log_checkpoints");
+  });
   integration_ = v1::IntegrationService::NewStub(channel());
   Checkpoint();
   verifier_ = std::make_unique<LogVerifier>(channel(), oversight_, LogKey());

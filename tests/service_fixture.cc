@@ -71,7 +71,7 @@ void ServiceFixture::StartServer() {
   notifications_ = v1::NotificationService::NewStub(channel_);
 }
 
-void ServiceFixture::RestartServer() {
+void ServiceFixture::RestartServer(const std::function<void()>& while_stopped) {
   stub_.reset();
   admin_.reset();
   notifications_.reset();
@@ -79,6 +79,7 @@ void ServiceFixture::RestartServer() {
   server_.reset();
   change_log_.reset();
   store_.reset();
+  if (while_stopped) while_stopped();
   auto keyring = key_file_->Load();
   ASSERT_TRUE(keyring.ok()) << keyring.status();
   auto store = MySqlStore::Open(database_->options(), *std::move(keyring));

@@ -4,6 +4,7 @@
 #ifndef DUMAS_TESTS_SERVICE_FIXTURE_H_
 #define DUMAS_TESTS_SERVICE_FIXTURE_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -84,8 +85,10 @@ class ServiceFixture : public ::testing::Test {
                                                 PrincipalStore* principals = nullptr);
 
   // Stops the fixture's server and starts it again on the same database, with
-  // a fresh store: nothing in memory survives.
-  void RestartServer();
+  // a fresh store: nothing in memory survives. `while_stopped` runs in
+  // between, when no server of the fixture's writes to the database (its
+  // sequencer signs checkpoints on its own).
+  void RestartServer(const std::function<void()>& while_stopped = {});
 
  private:
   std::unique_ptr<testing::TestKeyFile> key_file_;
