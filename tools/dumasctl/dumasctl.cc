@@ -251,9 +251,18 @@ void PrintFields(const pb::Descriptor& d, const std::string& prefix, int depth) 
 }
 
 void PrintCommandHelp(const Command& c, const pb::MethodDescriptor& m) {
-  std::printf("dumasctl %s%s%s: %s\n\nCalls dumas.v1.%s.\n\nFlags (the fields of %s):\n", c.name,
-              *c.positional ? " " : "", *c.positional ? c.positional : "", c.summary, c.method,
-              m.input_type()->name().c_str());
+  bool own_flags = false;
+  for (const OwnFlag& f : kOwnFlags) own_flags |= std::string_view(f.command) == c.name;
+  std::printf("dumasctl %s%s%s: %s\n\nCalls dumas.v1.%s.\n\n", c.name, *c.positional ? " " : "",
+              *c.positional ? c.positional : "", c.summary, c.method);
+  // The request's fields, then the command's own flags: a heading names what
+  // is listed (GetCheckpointRequest, for one, has no fields).
+  if (m.input_type()->field_count() == 0) {
+    std::printf("Flags:\n");
+  } else {
+    std::printf("Flags (the fields of %s%s):\n", m.input_type()->name().c_str(),
+                own_flags ? ", then the command's own" : "");
+  }
   PrintFields(*m.input_type(), "", 0);
   for (const OwnFlag& f : kOwnFlags) {
     if (std::string_view(f.command) == c.name) std::printf("  --%s%s\n", f.name, f.help);
