@@ -147,6 +147,19 @@ absl::CivilMonth AnevMonthOf(absl::Time time) {
   return absl::CivilMonth(absl::ToCivilSecond(time, PaluTimeZone()));
 }
 
+AnevEventFacts AnevFactsOf(std::string_view event_type, std::optional<ComplaintState> from,
+                           const Complaint& before, const Complaint& after) {
+  AnevEventFacts facts;
+  facts.handling_unit = after.handling_unit_id;
+  facts.received = absl::ToCivilDay(after.create_time, PaluTimeZone());
+  if (event_type == "ASSIGNED" && from == ComplaintState::kVerified) {
+    facts.due = before.sp3d_due_date;
+  } else if (event_type == "ANSWERED") {
+    facts.due = before.result_due_date;
+  }
+  return facts;
+}
+
 bool IsAnevOpenState(ComplaintState state) {
   switch (state) {
     case ComplaintState::kReceived:

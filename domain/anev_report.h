@@ -54,10 +54,35 @@ absl::CivilMonth AnevMonthOf(absl::Time time);
 // REOPENED). ANSWERED, ARCHIVED, REJECTED and CLOSED are not.
 bool IsAnevOpenState(ComplaintState state);
 
-// What the store reads for one month, grouped. Every group carries the
-// complaint's handling unit as it is when the data is read (empty when
-// unassigned): a unit's part of the report is the groups of that unit. Days
-// are WITA civil days.
+// What a case action's event records for the report as it is written
+// (migration 0015): the report counts the event by these, from the event's
+// index alone, without looking its complaint up.
+struct AnevEventFacts {
+  // The complaint's handling unit after the event; empty when it has none.
+  // The event is counted under the unit that handled the complaint when it
+  // happened, whatever unit handles it later.
+  std::string handling_unit;
+  // The day (WITA) the complaint was received.
+  absl::CivilDay received;
+  // The due day of the deadline the event fulfils: the SP3D's for the first
+  // disposition (ASSIGNED from VERIFIED), the result deadline of the round
+  // it answers for an official answer (ANSWERED); else none. A fulfilled
+  // deadline's due day never changes afterwards (RecomputeDeadlines).
+  std::optional<absl::CivilDay> due;
+};
+
+// The facts of the event `event_type` (from `from`) that changed `before`
+// into `after`.
+AnevEventFacts AnevFactsOf(std::string_view event_type, std::optional<ComplaintState> from,
+                           const Complaint& before, const Complaint& after);
+
+// What the store reads for one month, grouped. Every group carries a
+// handling unit (empty when unassigned): for the month's events, the unit
+// that handled the complaint when the event happened (AnevEventFacts; the
+// complaint's unit when the data is read for events written before schema
+// version 15), else the complaint's as it is when the data is read. A
+// unit's part of the report is the groups of that unit. Days are WITA civil
+// days.
 struct AnevMonthData {
   // The complaints received in the month, with their state at its end (as at
   // the period's as_of).

@@ -130,11 +130,12 @@ absl::Status ReadStep(PooledConnection& c, const AnevPeriod& period, AnevStep st
                           return absl::OkStatus();
                         });
     case kLabelledEvents:
-      return ForEachRow(c, sql_text::kAnevLabelledEvents, {start, as_of}, read_labelled);
+      return ForEachRow(c, sql_text::kAnevLabelledEvents, {start, as_of, start, as_of},
+                        read_labelled);
     case kRatings:
       return ForEachRow(c, sql_text::kAnevRatings, {start, as_of}, read_labelled);
     case kSp3dSent:
-      return ForEachRow(c, sql_text::kAnevSp3dSent, {start, as_of},
+      return ForEachRow(c, sql_text::kAnevSp3dSent, {start, as_of, start, as_of},
                         [&](const sql::ResultSet& rs) -> absl::Status {
                           absl::StatusOr<absl::CivilDay> received = Day(rs, 2);
                           absl::StatusOr<absl::CivilDay> sent = Day(rs, 3);
@@ -148,7 +149,7 @@ absl::Status ReadStep(PooledConnection& c, const AnevPeriod& period, AnevStep st
                         });
     case kAnswers:
       return ForEachRow(
-          c, sql_text::kAnevAnswers, {start, as_of},
+          c, sql_text::kAnevAnswers, {start, as_of, start, as_of},
           [&](const sql::ResultSet& rs) -> absl::Status {
             absl::StatusOr<absl::CivilDay> received = Day(rs, 2);
             absl::StatusOr<absl::CivilDay> answered = Day(rs, 3);

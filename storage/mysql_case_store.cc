@@ -300,7 +300,8 @@ absl::StatusOr<Complaint> MySqlStore::Mutate(
     entry.public_message = event.public_message;
     entry.internal_note = event.internal_note;
     entry.details = EncodeDetails(ChangeDetails(*update, next));
-    const int64_t event_id = InsertEvent(c, *keys, current->id, entry);
+    const AnevEventFacts facts = AnevFactsOf(event.type, event.from_state, *current, next);
+    const int64_t event_id = InsertEvent(c, *keys, current->id, entry, &facts);
     if (event_id <= 0) return absl::InternalError("the event insert returned no id");
 
     // 7. The request_id, bound to what it asked for. Its primary key decides

@@ -230,7 +230,7 @@ std::string Sha256(std::string_view data) {
 }
 
 int64_t InsertEvent(PooledConnection& c, const Keyring& keyring, int64_t complaint_id,
-                    const LogEntry& entry) {
+                    const LogEntry& entry, const AnevEventFacts* facts) {
   sql::PreparedStatement& s = c.Statement(sql_text::kInsertEvent);
   s.setInt64(1, complaint_id);
   s.setString(2, FormatDateTime(entry.time));
@@ -263,6 +263,21 @@ int64_t InsertEvent(PooledConnection& c, const Keyring& keyring, int64_t complai
     s.setString(10, Sql(entry.details));
   }
   s.setString(11, keyring.LogEntryMac(EncodeEntry(entry)));
+  if (facts != nullptr && !facts->handling_unit.empty()) {
+    s.setString(12, facts->handling_unit);
+  } else {
+    s.setNull(12, sql::DataType::VARCHAR);
+  }
+  if (facts != nullptr) {
+    s.setString(13, FormatDate(facts->received));
+  } else {
+    s.setNull(13, sql::DataType::DATE);
+  }
+  if (facts != nullptr && facts->due.has_value()) {
+    s.setString(14, FormatDate(*facts->due));
+  } else {
+    s.setNull(14, sql::DataType::DATE);
+  }
   int64_t id = 0;
   {
     std::unique_ptr<sql::ResultSet> rs(s.executeQuery());

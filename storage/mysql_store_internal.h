@@ -24,6 +24,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "domain/anev_report.h"
 #include "domain/complaint.h"
 #include "domain/log_entry.h"
 #include "domain/notification_text.h"
@@ -154,8 +155,12 @@ std::string Sha256(std::string_view data);
 // nothing but the sequencer's unqueuing updates it, nothing deletes it).
 // `entry.time` must be whole microseconds; actor 0 is the complainant (NULL);
 // an empty internal note or details are stored as NULL. One statement.
+//
+// A case action's event also records `facts`, what the Anev report counts it
+// by (migration 0015, storage/sql.h); events the report does not count
+// (registration, personal data) carry none.
 int64_t InsertEvent(PooledConnection& c, const Keyring& keyring, int64_t complaint_id,
-                    const LogEntry& entry);
+                    const LogEntry& entry, const AnevEventFacts* facts = nullptr);
 
 // Appends the record of the resort itself `record` (ValidateRecord must
 // accept it), with its authentication code, queued for the log's sequencer,

@@ -166,12 +166,14 @@ inline constexpr char kSelectTracking[] =
 // an event, and the one that updates complaint_events at all clears the
 // sequencer's queue mark (kClearLogPendingEvents). The event is queued for
 // the transparency log's sequencer by its own insert (log_pending = TRUE):
-// no statement of its own, no row of its own.
+// no statement of its own, no row of its own. A case action's event also
+// records what the Anev report counts it by (anev_unit, anev_received,
+// anev_due: migration 0015); other events leave them NULL.
 inline constexpr char kInsertEvent[] =
     "INSERT INTO complaint_events (complaint_id, event_time, actor_principal_id,"
     " type, from_state, to_state, public, public_message, internal_note, details, mac,"
-    " log_pending)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE)"
+    " anev_unit, anev_received, anev_due, log_pending)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE)"
     " RETURNING id";
 
 // A record of the resort itself for the log (append-only), queued for the
@@ -891,70 +893,110 @@ inline constexpr char kAnevReceived[] =
     " WHERE c.create_time >= ? AND c.create_time < ?"
     " GROUP BY 1, 2, 3, 4, 5";
 
-// The events of one type in [S, A) are a range of idx_events_anev_label
-// (type, event_time, complaint_id, from_state, anev_label), and their
-// complaint's handling unit and days a lookup of idx_complaints_anev_unit (id,
+// The events of one type in [S, A) are a range of idx_events_anev_facts
+// (type, event_time, complaint_id, from_state, anev_label, anev_received,
+// anev_unit, anev_due), read from the index alone. A case action's event
+// carries what the report counts it by, written with it (migration 0015,
+// AnevEventFacts in domain/anev_report.h): the unit that handled the
+// complaint then, the day it was received, the due day it fulfils. Events
+// written before version 15 carry none (anev_received NULL): their complaint's
+// handling unit and days are looked up in idx_complaints_anev_unit (id,
 // handling_unit_id, create_time, sp3d_due_date, result_start_date,
-// result_due_date): both read from the index alone (migration 0010). Reading
-// the event and complaint rows instead cost one random page each: at
-// 1,000,000 demo complaints the month's 53,230 conclusions, rejections,
-// archivings and disputes took 6-13 s that way, 0.3-0.5 s from the indexes.
+// result_due_date), also read from the index alone (migration 0010), in a
+// second branch of the same statement. At 1,000,000 demo complaints a live
+// month's 140,000 such lookups took about half of the report's time
+// (docs/anev-report.md, "Cost, measured"); reading the event and complaint
+// rows instead cost one random page each, 6-13 s.
 // anev_label is the first line of the internal note (at most 64 characters)
 // of CONCLUDED, REJECTED and RATED events, where the note starts with their
-// outcome, reason or rating (domain/case_action.cc), else empty.
+// outcome, reason or rating (domain/case_action.cc), else empty. The two
+// branches' rows may share a group's key: the report adds them up.
+#define DUMAS_SQL_ANEV_EVENTS "complaint_events e FORCE INDEX (idx_events_anev_facts)"
+#define DUMAS_SQL_ANEV_EVENTS_WITHOUT_FACTS                                         \
+  DUMAS_SQL_ANEV_EVENTS                                                             \
+  " JOIN complaints c FORCE INDEX (idx_complaints_anev_unit) ON c.id = e.complaint_id"
 
 // Conclusions, rejections, archivings and disputes (a disputed answer, or a
 // complaint reopened by staff) in [S, A), by handling unit, type and, for a
-// conclusion or rejection, its label. Parameters: S, A.
+// conclusion or rejection, its label. Parameters: S, A, S, A.
+#define DUMAS_SQL_ANEV_LABELLED_WHERE                                               \
+  " WHERE e.type IN ('CONCLUDED', 'REJECTED', 'ARCHIVED', 'DISPUTED', 'REOPENED')"  \
+  " AND e.event_time >= ? AND e.event_time < ?"
+#define DUMAS_SQL_ANEV_LABEL "IF(e.type IN ('CONCLUDED', 'REJECTED'), e.anev_label, '')"
 inline constexpr char kAnevLabelledEvents[] =
-    "SELECT COALESCE(c.handling_unit_id, ''), e.type,"
-    " IF(e.type IN ('CONCLUDED', 'REJECTED'), e.anev_label, ''), COUNT(*)"
-    " FROM complaint_events e FORCE INDEX (idx_events_anev_label)"
-    " JOIN complaints c FORCE INDEX (idx_complaints_anev_unit) ON c.id = e.complaint_id"
-    " WHERE e.type IN ('CONCLUDED', 'REJECTED', 'ARCHIVED', 'DISPUTED', 'REOPENED')"
-    " AND e.event_time >= ? AND e.event_time < ?"
+    "SELECT COALESCE(e.anev_unit, ''), e.type, " DUMAS_SQL_ANEV_LABEL ", COUNT(*)"
+    " FROM " DUMAS_SQL_ANEV_EVENTS DUMAS_SQL_ANEV_LABELLED_WHERE
+    " AND e.anev_received IS NOT NULL"
+    " GROUP BY 1, 2, 3"
+    " UNION ALL"
+    " SELECT COALESCE(c.handling_unit_id, ''), e.type, " DUMAS_SQL_ANEV_LABEL ", COUNT(*)"
+    " FROM " DUMAS_SQL_ANEV_EVENTS_WITHOUT_FACTS DUMAS_SQL_ANEV_LABELLED_WHERE
+    " AND e.anev_received IS NULL"
     " GROUP BY 1, 2, 3";
 
 // The latest rating of each complaint rated in [S, A) ("rating: N", its
-// label), by handling unit. The label of each complaint's latest rating is
-// taken in the same pass: the greatest of the event ids written with 20
-// digits, then the label, is the latest id's. Parameters: S, A.
+// label), by handling unit. The label and the unit of each complaint's latest
+// rating are taken in the same pass: the greatest of the event ids written
+// with 20 digits, then the label (or '+' and the unit, '-' for an event
+// without facts), is the latest id's. Only a latest rating without facts looks
+// its complaint up. Parameters: S, A.
 inline constexpr char kAnevRatings[] =
-    "SELECT COALESCE(c.handling_unit_id, ''), 'RATED', latest.label, COUNT(*)"
-    " FROM (SELECT r.complaint_id,"
-    " SUBSTRING(MAX(CONCAT(LPAD(r.id, 20, '0'), r.anev_label)), 21) AS label"
-    " FROM complaint_events r FORCE INDEX (idx_events_anev_label)"
-    " WHERE r.type = 'RATED' AND r.event_time >= ? AND r.event_time < ?"
-    " GROUP BY r.complaint_id) latest"
-    " JOIN complaints c FORCE INDEX (idx_complaints_anev_unit) ON c.id = latest.complaint_id"
+    "SELECT IF(LEFT(latest.unit, 1) = '+', SUBSTRING(latest.unit, 2),"
+    " COALESCE((SELECT c.handling_unit_id FROM complaints c"
+    " FORCE INDEX (idx_complaints_anev_unit) WHERE c.id = latest.complaint_id), '')),"
+    " 'RATED', latest.label, COUNT(*)"
+    " FROM (SELECT e.complaint_id,"
+    " SUBSTRING(MAX(CONCAT(LPAD(e.id, 20, '0'), e.anev_label)), 21) AS label,"
+    " SUBSTRING(MAX(CONCAT(LPAD(e.id, 20, '0'),"
+    " IF(e.anev_received IS NULL, '-', CONCAT('+', COALESCE(e.anev_unit, ''))))), 21) AS unit"
+    " FROM " DUMAS_SQL_ANEV_EVENTS
+    " WHERE e.type = 'RATED' AND e.event_time >= ? AND e.event_time < ?"
+    " GROUP BY e.complaint_id) latest"
     " GROUP BY 1, 2, 3";
 
 // First dispositions in [S, A) (ASSIGNED from VERIFIED, 2: the SP3D went
 // out), by handling unit, day received, day sent and the SP3D's due day.
-// Parameters: S, A.
+// Parameters: S, A, S, A.
+#define DUMAS_SQL_ANEV_SP3D_WHERE                                                   \
+  " WHERE e.type = 'ASSIGNED' AND e.event_time >= ? AND e.event_time < ?"           \
+  " AND e.from_state = 2"
 inline constexpr char kAnevSp3dSent[] =
-    "SELECT COALESCE(c.handling_unit_id, ''), DATE(c.create_time + INTERVAL 8 HOUR),"
+    "SELECT COALESCE(e.anev_unit, ''), e.anev_received,"
+    " DATE(e.event_time + INTERVAL 8 HOUR), e.anev_due, COUNT(*)"
+    " FROM " DUMAS_SQL_ANEV_EVENTS DUMAS_SQL_ANEV_SP3D_WHERE
+    " AND e.anev_received IS NOT NULL"
+    " GROUP BY 1, 2, 3, 4"
+    " UNION ALL"
+    " SELECT COALESCE(c.handling_unit_id, ''), DATE(c.create_time + INTERVAL 8 HOUR),"
     " DATE(e.event_time + INTERVAL 8 HOUR), c.sp3d_due_date, COUNT(*)"
-    " FROM complaint_events e FORCE INDEX (idx_events_anev_label)"
-    " JOIN complaints c FORCE INDEX (idx_complaints_anev_unit) ON c.id = e.complaint_id"
-    " WHERE e.type = 'ASSIGNED' AND e.event_time >= ? AND e.event_time < ?"
-    " AND e.from_state = 2"
+    " FROM " DUMAS_SQL_ANEV_EVENTS_WITHOUT_FACTS DUMAS_SQL_ANEV_SP3D_WHERE
+    " AND e.anev_received IS NULL"
     " GROUP BY 1, 2, 3, 4";
 
 // Official answers in [S, A), by handling unit, day received, day answered,
-// the stored result due day, and the start of the answer's round when a later
-// round has replaced the stored deadline (its start is not before the
-// answer's day: the round-start lookup runs for those only). Parameters: S, A.
+// the result due day, and the start of the answer's round when it must be
+// looked up. An event with facts carries the due day of the round it
+// answered. Without facts: the stored due day, unless a later round has
+// replaced it (its start is not before the answer's day), then the start of
+// the answer's round (the round-start lookup runs for those only).
+// Parameters: S, A, S, A.
+#define DUMAS_SQL_ANEV_ANSWERS_WHERE                                                \
+  " WHERE e.type = 'ANSWERED' AND e.event_time >= ? AND e.event_time < ?"
 inline constexpr char kAnevAnswers[] =
-    "SELECT COALESCE(c.handling_unit_id, ''), DATE(c.create_time + INTERVAL 8 HOUR),"
+    "SELECT COALESCE(e.anev_unit, ''), e.anev_received,"
+    " DATE(e.event_time + INTERVAL 8 HOUR), e.anev_due, CAST(NULL AS DATE), COUNT(*)"
+    " FROM " DUMAS_SQL_ANEV_EVENTS DUMAS_SQL_ANEV_ANSWERS_WHERE
+    " AND e.anev_received IS NOT NULL"
+    " GROUP BY 1, 2, 3, 4"
+    " UNION ALL"
+    " SELECT COALESCE(c.handling_unit_id, ''), DATE(c.create_time + INTERVAL 8 HOUR),"
     " DATE(e.event_time + INTERVAL 8 HOUR), c.result_due_date,"
     " IF(c.result_start_date IS NOT NULL"
     " AND c.result_start_date < DATE(e.event_time + INTERVAL 8 HOUR), NULL, "
     DUMAS_SQL_ANEV_ROUND_START("s.id < e.id") "),"
     " COUNT(*)"
-    " FROM complaint_events e FORCE INDEX (idx_events_anev_label)"
-    " JOIN complaints c FORCE INDEX (idx_complaints_anev_unit) ON c.id = e.complaint_id"
-    " WHERE e.type = 'ANSWERED' AND e.event_time >= ? AND e.event_time < ?"
+    " FROM " DUMAS_SQL_ANEV_EVENTS_WITHOUT_FACTS DUMAS_SQL_ANEV_ANSWERS_WHERE
+    " AND e.anev_received IS NULL"
     " GROUP BY 1, 2, 3, 4, 5";
 
 // The open backlog at A, part 1: complaints open now (RECEIVED 1, VERIFIED 2,
@@ -1076,6 +1118,12 @@ inline constexpr char kAnevInsertSubjectWindow[] =
 
 #undef DUMAS_SQL_ANEV_STATE_AT
 #undef DUMAS_SQL_ANEV_ROUND_START
+#undef DUMAS_SQL_ANEV_EVENTS
+#undef DUMAS_SQL_ANEV_EVENTS_WITHOUT_FACTS
+#undef DUMAS_SQL_ANEV_LABELLED_WHERE
+#undef DUMAS_SQL_ANEV_LABEL
+#undef DUMAS_SQL_ANEV_SP3D_WHERE
+#undef DUMAS_SQL_ANEV_ANSWERS_WHERE
 #undef DUMAS_SQL_ANEV_FIRST_SPELLING
 
 // The earliest receipt (idx_complaints_create_time); NULL when there is none.

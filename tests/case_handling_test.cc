@@ -12,13 +12,17 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "domain/anev_report.h"
 #include "domain/complaint.h"
 #include "domain/working_day_calendar.h"
+#include "storage/anev_store.h"
 #include "tests/service_fixture.h"
 
 namespace dumas {
@@ -1234,6 +1238,81 @@ TEST_F(CaseHandlingTest, AReopenedComplaintOwesANewResultAndShowsOverdue) {
   int sp3d = 0;
   for (const v1::Notification& n : Fetch(h)) sp3d += n.kind() == v1::NOTIFICATION_KIND_SP3D;
   EXPECT_EQ(sp3d, 2);  // the first disposition's and this one's
+}
+
+// Each case action's event records what the Anev report counts it by, as it
+// happens (migration 0015): the unit that handled the complaint then, the day
+// it was received, and the due day of the deadline it fulfils. A conclusion,
+// an answer and its dispute stay with the unit that handled them when the
+// complaint is assigned to another unit later.
+TEST_F(CaseHandlingTest, CaseEventsRecordWhatTheReportCountsThemBy) {
+  Handle h = InState(v1::COMPLAINT_STATE_CONCLUDED);
+  v1::GetComplaintResponse before;
+  ASSERT_TRUE(Get(h.name, v1::COMPLAINT_VIEW_BASIC, supervisor(), &before).ok());
+  const std::string first_unit(
+      absl::StripPrefix(before.complaint().handling_unit(), "units/"));
+  ASSERT_FALSE(first_unit.empty());
+  const std::string other_unit = first_unit == "siwas" ? "propam" : "siwas";
+  auto day = [](const google::type::Date& d) {
+    return absl::FormatCivilTime(absl::CivilDay(d.year(), d.month(), d.day()));
+  };
+  const std::string sp3d_due = day(before.complaint().sp3d_due_date());
+  const std::string result_due = day(before.complaint().result_due_date());
+  ASSERT_TRUE(Do(Step::kAnswer, h, supervisor()).ok());
+  ASSERT_TRUE(Do(Step::kDispute, h, "").ok());
+  ASSERT_TRUE(Refresh(h).ok());
+  {
+    grpc::ClientContext context;
+    Authorize(context, supervisor());
+    v1::AssignComplaintRequest request;
+    request.set_name(h.name);
+    request.set_etag(h.etag);
+    request.set_handling_unit(absl::StrCat("units/", other_unit));
+    v1::AssignComplaintResponse response;
+    const grpc::Status status = stub().AssignComplaint(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  absl::StatusOr<std::vector<std::vector<std::string>>> rows = database().Query(absl::StrCat(
+      "SELECT e.type, COALESCE(e.anev_unit, '-'), COALESCE(e.anev_received, '-'),"
+      " COALESCE(e.anev_due, '-') FROM complaint_events e"
+      " JOIN complaints c ON c.id = e.complaint_id"
+      " WHERE c.reference_number = '", h.reference, "' ORDER BY e.id"));
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  const std::string today = absl::FormatCivilTime(absl::ToCivilDay(absl::Now(), PaluTimeZone()));
+  using Row = std::vector<std::string>;
+  EXPECT_THAT(*rows, ::testing::ElementsAre(
+                         Row{"RECEIVED", "-", "-", "-"},  // registration: not counted
+                         Row{"VERIFIED", "-", today, "-"},
+                         Row{"ASSIGNED", first_unit, today, sp3d_due},
+                         Row{"INVESTIGATION_STARTED", first_unit, today, "-"},
+                         Row{"CONCLUDED", first_unit, today, "-"},
+                         Row{"ANSWERED", first_unit, today, result_due},
+                         Row{"DISPUTED", first_unit, today, "-"},
+                         Row{"ASSIGNED", other_unit, today, "-"}));
+
+  // The month's data counts them so, under the unit that handled them.
+  const absl::Time now = absl::Now();
+  absl::StatusOr<std::vector<AnevMonthData>> data = store().ReadAnevData(
+      {AnevPeriodOf(AnevMonthOf(now), now)}, AnevStore::ReadFor::kBackground);
+  ASSERT_TRUE(data.ok()) << data.status();
+  ASSERT_EQ(data->size(), 1u);
+  std::map<std::string, int64_t> labelled;
+  for (const AnevMonthData::Labelled& l : (*data)[0].labelled) {
+    labelled[absl::StrCat(l.type, " ", l.handling_unit)] += l.count;
+  }
+  EXPECT_EQ(labelled[absl::StrCat("CONCLUDED ", first_unit)], 1);
+  EXPECT_EQ(labelled[absl::StrCat("DISPUTED ", first_unit)], 1);
+  EXPECT_FALSE(labelled.contains(absl::StrCat("DISPUTED ", other_unit)));
+  ASSERT_EQ((*data)[0].answers.size(), 1u);
+  const AnevMonthData::Answer& answer = (*data)[0].answers[0];
+  EXPECT_EQ(answer.handling_unit, first_unit);
+  ASSERT_TRUE(answer.due.has_value());
+  EXPECT_EQ(absl::FormatCivilTime(*answer.due), result_due);
+  EXPECT_FALSE(answer.round_start.has_value());
+  ASSERT_EQ((*data)[0].sp3d_sent.size(), 1u);
+  EXPECT_EQ((*data)[0].sp3d_sent[0].handling_unit, first_unit);
+  EXPECT_EQ(absl::FormatCivilTime((*data)[0].sp3d_sent[0].due), sp3d_due);
 }
 
 // --- Stored data that fails stays with the operators -------------------------------
