@@ -168,12 +168,18 @@ inline constexpr char kSelectTracking[] =
 // the transparency log's sequencer by its own insert (log_pending = TRUE):
 // no statement of its own, no row of its own. A case action's event also
 // records what the Anev report counts it by (anev_unit, anev_received,
-// anev_due: migration 0015); other events leave them NULL.
+// anev_due, and anev_tag, computed here from the columns set before it in
+// the same row, as the virtual anev_label is: migrations 0010 and 0015);
+// other events leave them NULL.
 inline constexpr char kInsertEvent[] =
     "INSERT INTO complaint_events (complaint_id, event_time, actor_principal_id,"
     " type, from_state, to_state, public, public_message, internal_note, details, mac,"
-    " anev_unit, anev_received, anev_due, log_pending)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE)"
+    " anev_unit, anev_received, anev_due, anev_tag, log_pending)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+    " IF(anev_received IS NULL, NULL, IF(type IN ('CONCLUDED', 'REJECTED', 'RATED'),"
+    " LEFT(SUBSTRING_INDEX(COALESCE(internal_note, '') COLLATE utf8mb4_bin,"
+    " CHAR(10 USING utf8mb4) COLLATE utf8mb4_bin, 1), 64), '')),"
+    " TRUE)"
     " RETURNING id";
 
 // A record of the resort itself for the log (append-only), queued for the
@@ -895,26 +901,33 @@ inline constexpr char kAnevReceived[] =
 
 // The events of one type in [S, A) are a range of idx_events_anev_facts
 // (type, event_time, complaint_id, from_state, anev_label, anev_received,
-// anev_unit, anev_due), read from the index alone. A case action's event
-// carries what the report counts it by, written with it (migration 0015,
-// AnevEventFacts in domain/anev_report.h): the unit that handled the
-// complaint then, the day it was received, the due day it fulfils. Events
-// written before version 15 carry none (anev_received NULL): their complaint's
-// handling unit and days are looked up in idx_complaints_anev_unit (id,
-// handling_unit_id, create_time, sp3d_due_date, result_start_date,
-// result_due_date), also read from the index alone (migration 0010), in a
-// second branch of the same statement. At 1,000,000 demo complaints a live
-// month's 140,000 such lookups took about half of the report's time
-// (docs/anev-report.md, "Cost, measured"); reading the event and complaint
-// rows instead cost one random page each, 6-13 s.
-// anev_label is the first line of the internal note (at most 64 characters)
-// of CONCLUDED, REJECTED and RATED events, where the note starts with their
-// outcome, reason or rating (domain/case_action.cc), else empty. The two
-// branches' rows may share a group's key: the report adds them up.
+// anev_unit, anev_due, anev_tag), read from the index alone. A case action's
+// event carries what the report counts it by, written with it (migration
+// 0015, AnevEventFacts in domain/anev_report.h): the unit that handled the
+// complaint then, the day it was received, the due day it fulfils, and its
+// label (anev_tag: the first line of the internal note, at most 64
+// characters, of CONCLUDED, REJECTED and RATED events, where the note starts
+// with their outcome, reason or rating, domain/case_action.cc; else empty).
+// Events written before version 15 carry none (anev_received NULL): their
+// complaint's handling unit and days are looked up in
+// idx_complaints_anev_unit (id, handling_unit_id, create_time,
+// sp3d_due_date, result_start_date, result_due_date), also read from the
+// index alone (migration 0010), and their label is the virtual anev_label
+// (migration 0010), in a second branch of the same statement. At 1,000,000
+// demo complaints a live month's 140,000 such lookups took about half of
+// the report's time (docs/anev-report.md, "Cost, measured"). The virtual
+// column is read by a lookup of the event's row, for those events only: a
+// statement that names it in its select list does not always read it from
+// the index (in dumasd's sessions it read every event's row, three pages an
+// event). The two branches' rows may share a group's key: the report adds
+// them up.
 #define DUMAS_SQL_ANEV_EVENTS "complaint_events e FORCE INDEX (idx_events_anev_facts)"
 #define DUMAS_SQL_ANEV_EVENTS_WITHOUT_FACTS                                         \
   DUMAS_SQL_ANEV_EVENTS                                                             \
   " JOIN complaints c FORCE INDEX (idx_complaints_anev_unit) ON c.id = e.complaint_id"
+// The virtual label of event `id` written before version 15.
+#define DUMAS_SQL_ANEV_LEGACY_LABEL(id)                                             \
+  "(SELECT r.anev_label FROM complaint_events r WHERE r.id = " id ")"
 
 // Conclusions, rejections, archivings and disputes (a disputed answer, or a
 // complaint reopened by staff) in [S, A), by handling unit, type and, for a
@@ -922,36 +935,43 @@ inline constexpr char kAnevReceived[] =
 #define DUMAS_SQL_ANEV_LABELLED_WHERE                                               \
   " WHERE e.type IN ('CONCLUDED', 'REJECTED', 'ARCHIVED', 'DISPUTED', 'REOPENED')"  \
   " AND e.event_time >= ? AND e.event_time < ?"
-#define DUMAS_SQL_ANEV_LABEL "IF(e.type IN ('CONCLUDED', 'REJECTED'), e.anev_label, '')"
 inline constexpr char kAnevLabelledEvents[] =
-    "SELECT COALESCE(e.anev_unit, ''), e.type, " DUMAS_SQL_ANEV_LABEL ", COUNT(*)"
+    "SELECT COALESCE(e.anev_unit, ''), e.type,"
+    " IF(e.type IN ('CONCLUDED', 'REJECTED'), e.anev_tag, ''), COUNT(*)"
     " FROM " DUMAS_SQL_ANEV_EVENTS DUMAS_SQL_ANEV_LABELLED_WHERE
     " AND e.anev_received IS NOT NULL"
     " GROUP BY 1, 2, 3"
     " UNION ALL"
-    " SELECT COALESCE(c.handling_unit_id, ''), e.type, " DUMAS_SQL_ANEV_LABEL ", COUNT(*)"
+    " SELECT COALESCE(c.handling_unit_id, ''), e.type,"
+    " IF(e.type IN ('CONCLUDED', 'REJECTED'), " DUMAS_SQL_ANEV_LEGACY_LABEL("e.id") ", ''),"
+    " COUNT(*)"
     " FROM " DUMAS_SQL_ANEV_EVENTS_WITHOUT_FACTS DUMAS_SQL_ANEV_LABELLED_WHERE
     " AND e.anev_received IS NULL"
     " GROUP BY 1, 2, 3";
 
 // The latest rating of each complaint rated in [S, A) ("rating: N", its
-// label), by handling unit. The label and the unit of each complaint's latest
-// rating are taken in the same pass: the greatest of the event ids written
-// with 20 digits, then the label (or '+' and the unit, '-' for an event
-// without facts), is the latest id's. Only a latest rating without facts looks
-// its complaint up. Parameters: S, A.
+// label), by handling unit. Each complaint's latest rating is found in one
+// pass: the greatest of the event ids written with 20 digits, then '+', the
+// label, a line feed and the unit (or '-' for an event without facts), is the
+// latest id's. Only a latest rating without facts looks up its label and its
+// complaint's unit. Parameters: S, A.
 inline constexpr char kAnevRatings[] =
-    "SELECT IF(LEFT(latest.unit, 1) = '+', SUBSTRING(latest.unit, 2),"
+    "SELECT IF(latest.facts, SUBSTRING(latest.rest, LOCATE(CHAR(10 USING utf8mb4),"
+    " latest.rest) + 1),"
     " COALESCE((SELECT c.handling_unit_id FROM complaints c"
     " FORCE INDEX (idx_complaints_anev_unit) WHERE c.id = latest.complaint_id), '')),"
-    " 'RATED', latest.label, COUNT(*)"
-    " FROM (SELECT e.complaint_id,"
-    " SUBSTRING(MAX(CONCAT(LPAD(e.id, 20, '0'), e.anev_label)), 21) AS label,"
-    " SUBSTRING(MAX(CONCAT(LPAD(e.id, 20, '0'),"
-    " IF(e.anev_received IS NULL, '-', CONCAT('+', COALESCE(e.anev_unit, ''))))), 21) AS unit"
+    " 'RATED',"
+    " IF(latest.facts, SUBSTRING_INDEX(latest.rest, CHAR(10 USING utf8mb4), 1),"
+    " " DUMAS_SQL_ANEV_LEGACY_LABEL("latest.id") "),"
+    " COUNT(*)"
+    " FROM (SELECT m.complaint_id, CAST(LEFT(m.latest, 20) AS UNSIGNED) AS id,"
+    " SUBSTRING(m.latest, 21, 1) = '+' AS facts, SUBSTRING(m.latest, 22) AS rest"
+    " FROM (SELECT e.complaint_id, MAX(CONCAT(LPAD(e.id, 20, '0'),"
+    " IF(e.anev_received IS NULL, '-', CONCAT('+', e.anev_tag, CHAR(10 USING utf8mb4),"
+    " COALESCE(e.anev_unit, ''))))) AS latest"
     " FROM " DUMAS_SQL_ANEV_EVENTS
     " WHERE e.type = 'RATED' AND e.event_time >= ? AND e.event_time < ?"
-    " GROUP BY e.complaint_id) latest"
+    " GROUP BY e.complaint_id) m) latest"
     " GROUP BY 1, 2, 3";
 
 // First dispositions in [S, A) (ASSIGNED from VERIFIED, 2: the SP3D went
@@ -1120,8 +1140,8 @@ inline constexpr char kAnevInsertSubjectWindow[] =
 #undef DUMAS_SQL_ANEV_ROUND_START
 #undef DUMAS_SQL_ANEV_EVENTS
 #undef DUMAS_SQL_ANEV_EVENTS_WITHOUT_FACTS
+#undef DUMAS_SQL_ANEV_LEGACY_LABEL
 #undef DUMAS_SQL_ANEV_LABELLED_WHERE
-#undef DUMAS_SQL_ANEV_LABEL
 #undef DUMAS_SQL_ANEV_SP3D_WHERE
 #undef DUMAS_SQL_ANEV_ANSWERS_WHERE
 #undef DUMAS_SQL_ANEV_FIRST_SPELLING

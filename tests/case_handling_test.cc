@@ -1275,21 +1275,22 @@ TEST_F(CaseHandlingTest, CaseEventsRecordWhatTheReportCountsThemBy) {
 
   absl::StatusOr<std::vector<std::vector<std::string>>> rows = database().Query(absl::StrCat(
       "SELECT e.type, COALESCE(e.anev_unit, '-'), COALESCE(e.anev_received, '-'),"
-      " COALESCE(e.anev_due, '-') FROM complaint_events e"
+      " COALESCE(e.anev_due, '-'), COALESCE(e.anev_tag, '-') FROM complaint_events e"
       " JOIN complaints c ON c.id = e.complaint_id"
       " WHERE c.reference_number = '", h.reference, "' ORDER BY e.id"));
   ASSERT_TRUE(rows.ok()) << rows.status();
   const std::string today = absl::FormatCivilTime(absl::ToCivilDay(absl::Now(), PaluTimeZone()));
   using Row = std::vector<std::string>;
-  EXPECT_THAT(*rows, ::testing::ElementsAre(
-                         Row{"RECEIVED", "-", "-", "-"},  // registration: not counted
-                         Row{"VERIFIED", "-", today, "-"},
-                         Row{"ASSIGNED", first_unit, today, sp3d_due},
-                         Row{"INVESTIGATION_STARTED", first_unit, today, "-"},
-                         Row{"CONCLUDED", first_unit, today, "-"},
-                         Row{"ANSWERED", first_unit, today, result_due},
-                         Row{"DISPUTED", first_unit, today, "-"},
-                         Row{"ASSIGNED", other_unit, today, "-"}));
+  EXPECT_THAT(*rows,
+              ::testing::ElementsAre(
+                  Row{"RECEIVED", "-", "-", "-", "-"},  // registration: not counted
+                  Row{"VERIFIED", "-", today, "-", ""},
+                  Row{"ASSIGNED", first_unit, today, sp3d_due, ""},
+                  Row{"INVESTIGATION_STARTED", first_unit, today, "-", ""},
+                  Row{"CONCLUDED", first_unit, today, "-", "outcome: SUBSTANTIATED"},
+                  Row{"ANSWERED", first_unit, today, result_due, ""},
+                  Row{"DISPUTED", first_unit, today, "-", ""},
+                  Row{"ASSIGNED", other_unit, today, "-", ""}));
 
   // The month's data counts them so, under the unit that handled them.
   const absl::Time now = absl::Now();
@@ -1299,9 +1300,10 @@ TEST_F(CaseHandlingTest, CaseEventsRecordWhatTheReportCountsThemBy) {
   ASSERT_EQ(data->size(), 1u);
   std::map<std::string, int64_t> labelled;
   for (const AnevMonthData::Labelled& l : (*data)[0].labelled) {
-    labelled[absl::StrCat(l.type, " ", l.handling_unit)] += l.count;
+    labelled[absl::StrCat(l.type, " ", l.handling_unit, l.label.empty() ? "" : " ", l.label)] +=
+        l.count;
   }
-  EXPECT_EQ(labelled[absl::StrCat("CONCLUDED ", first_unit)], 1);
+  EXPECT_EQ(labelled[absl::StrCat("CONCLUDED ", first_unit, " outcome: SUBSTANTIATED")], 1);
   EXPECT_EQ(labelled[absl::StrCat("DISPUTED ", first_unit)], 1);
   EXPECT_FALSE(labelled.contains(absl::StrCat("DISPUTED ", other_unit)));
   ASSERT_EQ((*data)[0].answers.size(), 1u);

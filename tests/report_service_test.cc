@@ -118,10 +118,10 @@ class ReportServiceTest : public ServiceFixture {
   }
   // An event; states 0 are NULL. With `with_facts_`, a case action's event
   // records what the report counts it by, as the server writes it (migration
-  // 0015): the complaint's handling unit and receipt day, and `due` (the
-  // SP3D's due day for a first disposition when not given); without, it is
-  // an event written before schema version 15, and the report looks its
-  // complaint up.
+  // 0015): the complaint's handling unit and receipt day, `due` (the SP3D's
+  // due day for a first disposition when not given) and its label; without,
+  // it is an event written before schema version 15, and the report looks up
+  // its complaint and its virtual label.
   void Event(int complaint, const std::string& time, const std::string& type, int from, int to,
              const std::string& note = "", const std::string& due = "") {
     const std::string states = absl::StrCat(
@@ -138,12 +138,15 @@ class ReportServiceTest : public ServiceFixture {
         !due.empty() ? absl::StrCat("'", due, "'")
         : type == "ASSIGNED" && from == 2 ? std::string("c.sp3d_due_date")
                                           : std::string("NULL");
+    // The label: the note's first line, for the events counted by it.
+    const bool labelled = type == "CONCLUDED" || type == "REJECTED" || type == "RATED";
+    const std::string tag = labelled ? note.substr(0, note.find('\n')) : "";
     Execute(absl::StrCat(
         "INSERT INTO complaint_events (complaint_id, event_time, type, from_state, to_state,"
-        " public, public_message, internal_note, anev_unit, anev_received, anev_due)"
+        " public, public_message, internal_note, anev_unit, anev_received, anev_due, anev_tag)"
         " SELECT c.id, ", Wita(time), ", ", states, ", c.handling_unit_id,"
-        " DATE(c.create_time + INTERVAL 8 HOUR), ", due_day, " FROM complaints c WHERE c.id = ",
-        complaint));
+        " DATE(c.create_time + INTERVAL 8 HOUR), ", due_day, ", '", tag,
+        "' FROM complaints c WHERE c.id = ", complaint));
   }
 
   // Checks every figure of BuildMonth's March.
