@@ -41,8 +41,7 @@ absl::StatusOr<std::vector<OverdueCount>> MySqlStore::OverdueComplaints(absl::Ci
   absl::StatusOr<std::vector<OverdueCount>> rows = QueryRows<OverdueCount>(
       *pool_, sql_text::kOverdueByUnit,
       [&](sql::PreparedStatement& s) {
-        s.setString(1, day);
-        s.setString(2, day);
+        for (unsigned i = 1; i <= 4; ++i) s.setString(i, day);
       },
       [](const sql::ResultSet& rs) -> absl::StatusOr<OverdueCount> {
         OverdueCount count;
