@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -53,6 +55,39 @@ TEST(AnevPeriodTest, MonthsRunFromMidnightToMidnightWita) {
                                         PaluTimeZone())),
             absl::CivilMonth(2026, 3));
   EXPECT_EQ(AnevMonthOf(march.end), absl::CivilMonth(2026, 4));
+}
+
+TEST(AnevFactsOfTest, TheUnitAfterTheEventTheDayReceivedAndTheDueDayFulfilled) {
+  Complaint before;
+  // 1 March 00:30 WITA is 28 February in UTC: received on 1 March.
+  before.create_time = absl::FromCivil(absl::CivilSecond(2026, 2, 28, 16, 30, 0),
+                                       absl::UTCTimeZone());
+  before.sp3d_due_date = absl::CivilDay(2026, 3, 27);
+  before.result_due_date = absl::CivilDay(2026, 5, 4);
+  before.handling_unit_id = "propam";
+  Complaint after = before;
+  after.handling_unit_id = "siwas";
+
+  const AnevEventFacts sp3d =
+      AnevFactsOf("ASSIGNED", ComplaintState::kVerified, before, after);
+  EXPECT_EQ(sp3d.handling_unit, "siwas");
+  EXPECT_EQ(sp3d.received, absl::CivilDay(2026, 3, 1));
+  EXPECT_EQ(sp3d.due, absl::CivilDay(2026, 3, 27));
+  // A disposition after reopening sends no SP3D: it fulfils nothing.
+  EXPECT_EQ(AnevFactsOf("ASSIGNED", ComplaintState::kReopened, before, after).due,
+            std::nullopt);
+  // An answer fulfils the result deadline of its round.
+  EXPECT_EQ(AnevFactsOf("ANSWERED", ComplaintState::kConcluded, before, before).due,
+            absl::CivilDay(2026, 5, 4));
+  const AnevEventFacts concluded =
+      AnevFactsOf("CONCLUDED", ComplaintState::kUnderInvestigation, before, before);
+  EXPECT_EQ(concluded.handling_unit, "propam");
+  EXPECT_EQ(concluded.due, std::nullopt);
+  Complaint unassigned;
+  unassigned.create_time = before.create_time;
+  EXPECT_EQ(AnevFactsOf("REJECTED", ComplaintState::kReceived, unassigned, unassigned)
+                .handling_unit,
+            "");
 }
 
 TEST(NearestRankPercentileTest, IsTheValueAtRankCeilPN) {
