@@ -36,6 +36,8 @@ using mysql_store_internal::FormatDateTime;
 using mysql_store_internal::InsertEvent;
 using mysql_store_internal::InsertNotification;
 using mysql_store_internal::IsAscii;
+using mysql_store_internal::SetOptionalDate;
+using mysql_store_internal::SetOptionalString;
 using mysql_store_internal::kAadReplyAddress;
 using mysql_store_internal::kComplaintColumnCount;
 using mysql_store_internal::kMaxListLimit;
@@ -134,14 +136,6 @@ std::string ActorKey(const ChangeRequest& request, int64_t complaint_id) {
                                         : absl::StrCat("c", complaint_id);
 }
 
-void SetOptionalString(sql::PreparedStatement& s, int index, const std::string& value) {
-  if (value.empty()) {
-    s.setNull(index, sql::DataType::VARCHAR);
-  } else {
-    s.setString(index, value);
-  }
-}
-
 void SetOptionalTime(sql::PreparedStatement& s, int index, const std::optional<absl::Time>& t) {
   if (t.has_value()) {
     s.setString(index, FormatDateTime(*t));
@@ -156,22 +150,14 @@ void BindCaseUpdate(sql::PreparedStatement& s, const Complaint& next, int64_t ve
   s.setInt(1, static_cast<int>(next.state));
   SetOptionalString(s, 2, next.handling_unit_id);
   SetOptionalTime(s, 3, next.sp3d_time);
-  if (next.result_due_date.has_value()) {
-    s.setString(4, FormatDate(*next.result_due_date));
-  } else {
-    s.setNull(4, sql::DataType::DATE);
-  }
+  SetOptionalDate(s, 4, next.result_due_date);
   SetOptionalTime(s, 5, next.answer_time);
   SetOptionalString(s, 6, next.answer_text);
   s.setInt(7, next.outcome);
   s.setBoolean(8, next.clarification_pending);
   SetOptionalString(s, 9, next.clarification_question);
   s.setInt(10, next.satisfaction_rating);
-  if (next.result_start_date.has_value()) {
-    s.setString(11, FormatDate(*next.result_start_date));
-  } else {
-    s.setNull(11, sql::DataType::DATE);
-  }
+  SetOptionalDate(s, 11, next.result_start_date);
   s.setBoolean(12, next.result_due_provisional);
   s.setString(13, FormatDateTime(next.update_time));
   s.setInt64(14, next.id);

@@ -229,6 +229,23 @@ std::string Sha256(std::string_view data) {
   return digest;
 }
 
+void SetOptionalString(sql::PreparedStatement& s, int index, const std::string& value) {
+  if (value.empty()) {
+    s.setNull(index, sql::DataType::VARCHAR);
+  } else {
+    s.setString(index, value);
+  }
+}
+
+void SetOptionalDate(sql::PreparedStatement& s, int index,
+                     const std::optional<absl::CivilDay>& day) {
+  if (day.has_value()) {
+    s.setString(index, FormatDate(*day));
+  } else {
+    s.setNull(index, sql::DataType::DATE);
+  }
+}
+
 int64_t InsertEvent(PooledConnection& c, const Keyring& keyring, int64_t complaint_id,
                     const LogEntry& entry, const AnevEventFacts* facts) {
   sql::PreparedStatement& s = c.Statement(sql_text::kInsertEvent);
@@ -263,19 +280,13 @@ int64_t InsertEvent(PooledConnection& c, const Keyring& keyring, int64_t complai
     s.setString(10, Sql(entry.details));
   }
   s.setString(11, keyring.LogEntryMac(EncodeEntry(entry)));
-  if (facts != nullptr && !facts->handling_unit.empty()) {
-    s.setString(12, facts->handling_unit);
+  if (facts != nullptr) {
+    SetOptionalString(s, 12, facts->handling_unit);
+    s.setString(13, FormatDate(facts->received));
+    SetOptionalDate(s, 14, facts->due);
   } else {
     s.setNull(12, sql::DataType::VARCHAR);
-  }
-  if (facts != nullptr) {
-    s.setString(13, FormatDate(facts->received));
-  } else {
     s.setNull(13, sql::DataType::DATE);
-  }
-  if (facts != nullptr && facts->due.has_value()) {
-    s.setString(14, FormatDate(*facts->due));
-  } else {
     s.setNull(14, sql::DataType::DATE);
   }
   int64_t id = 0;

@@ -149,6 +149,12 @@ bool EqualSecrets(std::string_view a, std::string_view b);
 // SHA-256 of `data` (32 bytes).
 std::string Sha256(std::string_view data);
 
+// Binds parameter `index` of `s` to `value`, or to NULL when it is empty.
+void SetOptionalString(sql::PreparedStatement& s, int index, const std::string& value);
+// Binds parameter `index` of `s` to `day` (YYYY-MM-DD), or to NULL when unset.
+void SetOptionalDate(sql::PreparedStatement& s, int index,
+                     const std::optional<absl::CivilDay>& day);
+
 // Appends the event `entry` of complaint `complaint_id`, with the
 // authentication code of its transparency-log entry, queued for the log's
 // sequencer (log_pending), and returns its id (the event log is append-only:
